@@ -1,0 +1,464 @@
+"""The LSTM in NumPy, in PyTorch's conventions, traced gate by gate.
+
+Parameters carry `nn.LSTM`'s names and shapes, so PyTorch weights load unchanged:
+
+    weight_ih_l{k} (4H, In)   In = E for layer 0, H above it
+    weight_hh_l{k} (4H, H)
+    bias_ih_l{k}, bias_hh_l{k} (4H,)      gate rows in the order i, f, g, o
+    embedding (V, E)                      optional: inputs are token ids
+    out_weight (O, H), out_bias (O,)      optional: logits from the last layer
+
+One step of layer k, as in PyTorch:
+
+    i, f, g, o = split(W_ih x_t + b_ih + W_hh h_{t-1} + b_hh)
+    i, f, o = sigmoid(i, f, o);  g = tanh(g)
+    c_t = f * c_{t-1} + i * g;   h_t = o * tanh(c_t)
+
+Speed comes from calling NumPy as few times per step as possible (the arithmetic is small;
+the interpreter's overhead per call is not). Internally the gate columns are reordered to
+g, f, i, o and the sigmoid columns scaled by 0.5 (exact), so that one `tanh` covers all four
+gates and sigmoid(x) = 0.5 * (1 + tanh(x / 2)) needs two more calls; it never overflows.
+The trace and the `Stepper` run the same loop over the same arithmetic, and the input
+projection is one stacked matmul whose rows do not depend on the sequence length, so stepping
+token by token gives the trace's numbers bit for bit.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+LSTM_NAMES = ("weight_ih_l{}", "weight_hh_l{}", "bias_ih_l{}", "bias_hh_l{}")
+EXTRA_NAMES = ("embedding", "out_weight", "out_bias")
+DTYPES = {"float64": np.float64, "float32": np.float32}
+
+
+class ModelError(ValueError):
+    """Parameters or inputs that do not make a valid LSTM run; the message names the problem."""
+
+
+def sigmoid(x: np.ndarray) -> np.ndarray:
+    """The logistic function as 0.5 * (1 + tanh(x / 2)): no overflow, no warning, any size."""
+    return 0.5 * (1.0 + np.tanh(0.5 * x))
+
+
+@dataclass
+class LayerTrace:
+    """Every value of one layer over a sequence of T steps.
+
+    x (T, In) inputs, pre (T, 4H) pre-activations in i, f, g, o order, i f g o c h (T, H),
+    h0 c0 (H,) the state before the first step.
+    """
+
+    x: np.ndarray
+    pre: np.ndarray
+    i: np.ndarray
+    f: np.ndarray
+    g: np.ndarray
+    o: np.ndarray
+    c: np.ndarray
+    h: np.ndarray
+    h0: np.ndarray
+    c0: np.ndarray
+
+
+@dataclass
+class Trace:
+    """A forward run: one LayerTrace per layer, and logits (T, O) when there is an output layer."""
+
+    layers: list[LayerTrace]
+    logits: np.ndarray | None
+
+    @property
+    def steps(self) -> int:
+        """T, the number of steps traced."""
+        return len(self.layers[0].h)
+
+
+@dataclass
+class LayerStep:
+    """One new step of one layer: x (In,), pre (4H,), i f g o c h (H,)."""
+
+    x: np.ndarray
+    pre: np.ndarray
+    i: np.ndarray
+    f: np.ndarray
+    g: np.ndarray
+    o: np.ndarray
+    c: np.ndarray
+    h: np.ndarray
+
+
+@dataclass
+class Step:
+    """One new step of every layer, and its logits (O,) when there is an output layer."""
+
+    layers: list[LayerStep]
+    logits: np.ndarray | None
+
+
+def as_dtype(dtype) -> type:
+    """np.float64 or np.float32 from a NumPy type or its name; anything else is a ModelError."""
+    name = getattr(np.dtype(dtype) if _is_dtype_like(dtype) else None, "name", repr(dtype))
+    if name not in DTYPES:
+        raise ModelError(f"dtype must be float64 or float32, got {name}")
+    return DTYPES[name]
+
+
+def _is_dtype_like(dtype) -> bool:
+    try:
+        np.dtype(dtype)
+    except TypeError:
+        return False
+    return True
+
+
+def check_array(name: str, value, shape: tuple, dtype) -> np.ndarray:
+    """`value` as a finite read-only array of `dtype` and exactly `shape`, or a ModelError."""
+    try:
+        a = np.asarray(value)
+    except (TypeError, ValueError) as e:
+        raise ModelError(f"{name} is not a numeric array ({e})") from None
+    if a.dtype.kind not in "fiu":
+        raise ModelError(f"{name} has dtype {a.dtype}, expected real numbers")
+    if a.shape != shape:
+        raise ModelError(f"{name} has shape {a.shape}, expected {shape}")
+    with np.errstate(over="ignore"):
+        a = a.astype(dtype)  # a copy: the caller's array stays theirs
+    if not np.isfinite(a).all():
+        bad = tuple(int(j) for j in np.argwhere(~np.isfinite(a))[0])
+        raise ModelError(
+            f"{name} contains NaN or infinite values in {np.dtype(dtype).name} "
+            f"(first at index {bad})"
+        )
+    a.flags.writeable = False
+    return a
+
+
+def check_size(name: str, value) -> int:
+    """A positive int, or a ModelError naming the size."""
+    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value <= 0:
+        raise ModelError(f"{name} must be a positive integer, got {value!r}")
+    return int(value)
+
+
+def _shape_of(name: str, value, what: str) -> tuple:
+    try:
+        shape = np.shape(value)
+    except ValueError:
+        shape = None  # ragged nested lists
+    if shape is None or len(shape) != 2:
+        raise ModelError(f"{name} has shape {shape}, expected a matrix {what}")
+    if 0 in shape:
+        raise ModelError(f"{name} has shape {shape}: every size must be positive")
+    return shape
+
+
+def _layer_count(names) -> int:
+    found = set()
+    for name in names:
+        m = re.fullmatch(r"(?:weight|bias)_(?:ih|hh)_l(\d+)", name)
+        if m:
+            found.add(int(m.group(1)))
+        elif name not in EXTRA_NAMES:
+            raise ModelError(
+                f"unexpected array {name!r}: expected weight_ih_l{{k}}, weight_hh_l{{k}}, "
+                f"bias_ih_l{{k}}, bias_hh_l{{k}}, embedding, out_weight, out_bias"
+            )
+    if not found:
+        raise ModelError("missing array 'weight_ih_l0': no LSTM layer in the parameters")
+    return max(found) + 1
+
+
+def expected_shapes(params: dict) -> dict:
+    """The shape every given array must have, derived from weight_hh_l0 and weight_ih_l0."""
+    num_layers = _layer_count(params)
+    for k in range(num_layers):
+        for pattern in LSTM_NAMES:
+            if pattern.format(k) not in params:
+                raise ModelError(f"missing array {pattern.format(k)!r} (layer {k} of {num_layers})")
+    rows, H = _shape_of("weight_hh_l0", params["weight_hh_l0"], "(4H, H)")
+    if rows != 4 * H:
+        raise ModelError(f"weight_hh_l0 has shape {(rows, H)}, expected (4H, H) = {(4 * H, H)}")
+    In = _shape_of("weight_ih_l0", params["weight_ih_l0"], "(4H, E)")[1]
+    shapes = {}
+    for k in range(num_layers):
+        shapes[f"weight_ih_l{k}"] = (4 * H, In if k == 0 else H)
+        shapes[f"weight_hh_l{k}"] = (4 * H, H)
+        shapes[f"bias_ih_l{k}"] = (4 * H,)
+        shapes[f"bias_hh_l{k}"] = (4 * H,)
+    if "embedding" in params:
+        V = _shape_of("embedding", params["embedding"], "(V, E)")[0]
+        shapes["embedding"] = (V, In)
+    if ("out_weight" in params) != ("out_bias" in params):
+        missing = "out_bias" if "out_weight" in params else "out_weight"
+        raise ModelError(f"missing array {missing!r}: out_weight and out_bias come together")
+    if "out_weight" in params:
+        O = _shape_of("out_weight", params["out_weight"], "(O, H)")[0]
+        shapes["out_weight"] = (O, H)
+        shapes["out_bias"] = (O,)
+    return shapes
+
+
+def _internal(w: np.ndarray, H: int) -> np.ndarray:
+    """Rows i, f, g, o of (4H, ...) to g, f, i, o with the sigmoid rows halved, transposed."""
+    i, f, g, o = w[:H], w[H : 2 * H], w[2 * H : 3 * H], w[3 * H :]
+    return np.ascontiguousarray(np.concatenate([g, 0.5 * f, 0.5 * i, 0.5 * o]).T)
+
+
+def _torch_order(pre: np.ndarray, H: int) -> np.ndarray:
+    """Internal pre-activations (T, 4H) in g, f/2, i/2, o/2 back to PyTorch's i, f, g, o."""
+    g, f, i, o = pre[:, :H], pre[:, H : 2 * H], pre[:, 2 * H : 3 * H], pre[:, 3 * H :]
+    return np.concatenate([2 * i, 2 * f, g, 2 * o], axis=1)
+
+
+def project(x: np.ndarray, wT: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """x (T, In) @ wT (In, N) + b as T separate row products, (T, N).
+
+    One stacked matmul instead of one (T, In) matmul: each row is then computed the same way
+    whatever T is, so a single step reproduces the trace's rows exactly.
+    """
+    out = np.matmul(x[:, None, :], wT)[:, 0, :]
+    np.add(out, b, out=out)
+    return out
+
+
+def recur(whhT: np.ndarray, P: np.ndarray, R: np.ndarray, Hs: np.ndarray) -> None:
+    """Run the recurrence of one layer in place over T steps.
+
+    whhT (H, 4H) internal hidden weights. P (T, 4H) holds the input projections and receives
+    the internal pre-activations. R (T+1, 5H): row t receives [c_{t-1} | g f i o of step t],
+    R[0, :H] holds c0 and R[t+1, :H] receives c_t. Hs (T+1, H): Hs[0] is h0, Hs[t+1] gets h_t.
+    Nine NumPy calls per step, all writing in place.
+    """
+    H = Hs.shape[1]
+    dot, add, mul, tanh = np.dot, np.add, np.multiply, np.tanh
+    hh = np.empty(4 * H, P.dtype)
+    prod = np.empty(2 * H, P.dtype)
+    fc, ig = prod[:H], prod[H:]
+    tc = np.empty(H, P.dtype)
+    rows = zip(P, Hs, Hs[1:], R[:, H:], R[:, 2 * H :], R[:, 2 * H : 4 * H], R[:, : 2 * H],
+               R[1:, :H], R[:, 4 * H :])
+    for p, h, h_next, gates, sig, fi, cg, c_next, o in rows:
+        dot(h, whhT, out=hh)
+        add(p, hh, out=p)
+        tanh(p, out=gates)
+        add(sig, 1.0, out=sig)
+        mul(sig, 0.5, out=sig)
+        mul(fi, cg, out=prod)
+        add(fc, ig, out=c_next)
+        tanh(c_next, out=tc)
+        mul(o, tc, out=h_next)
+
+
+class LSTM:
+    """A stacked LSTM with optional embedding and output layer, parameters as in `nn.LSTM`."""
+
+    def __init__(self, params: dict, dtype=np.float64):
+        if not isinstance(params, dict):
+            raise ModelError(f"parameters must be a dict of arrays, got {type(params).__name__}")
+        self._dtype = as_dtype(dtype)
+        shapes = expected_shapes(params)
+        self._params = {
+            name: check_array(name, params[name], shape, self._dtype)
+            for name, shape in shapes.items()
+        }
+        p = self._params
+        H = self.hidden_size
+        self._layers = [
+            (
+                _internal(p[f"weight_ih_l{k}"], H),
+                _internal(p[f"weight_hh_l{k}"], H),
+                _internal((p[f"bias_ih_l{k}"] + p[f"bias_hh_l{k}"])[:, None], H)[0],
+            )
+            for k in range(self.num_layers)
+        ]
+        self._out = (np.ascontiguousarray(p["out_weight"].T), p["out_bias"]) if (
+            "out_weight" in p
+        ) else None
+
+    @classmethod
+    def random(
+        cls,
+        input_size: int,
+        hidden_size: int,
+        num_layers: int = 1,
+        vocab_size: int | None = None,
+        output_size: int | None = None,
+        seed: int = 0,
+        dtype=np.float64,
+    ) -> LSTM:
+        """PyTorch's initialisation, deterministic per seed.
+
+        LSTM and output weights uniform(-1/sqrt(H), 1/sqrt(H)); embedding (V, E) normal(0, 1).
+        """
+        E = check_size("input_size", input_size)
+        H = check_size("hidden_size", hidden_size)
+        L = check_size("num_layers", num_layers)
+        if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
+            raise ModelError(f"seed must be a non-negative integer, got {seed!r}")
+        rng = np.random.default_rng(int(seed))
+        bound = 1.0 / np.sqrt(H)
+        params = {}
+        for k in range(L):
+            params[f"weight_ih_l{k}"] = rng.uniform(-bound, bound, (4 * H, E if k == 0 else H))
+            params[f"weight_hh_l{k}"] = rng.uniform(-bound, bound, (4 * H, H))
+            params[f"bias_ih_l{k}"] = rng.uniform(-bound, bound, 4 * H)
+            params[f"bias_hh_l{k}"] = rng.uniform(-bound, bound, 4 * H)
+        if vocab_size is not None:
+            params["embedding"] = rng.standard_normal((check_size("vocab_size", vocab_size), E))
+        if output_size is not None:
+            O = check_size("output_size", output_size)
+            params["out_weight"] = rng.uniform(-bound, bound, (O, H))
+            params["out_bias"] = rng.uniform(-bound, bound, O)
+        return cls(params, dtype=dtype)
+
+    @property
+    def params(self) -> dict:
+        """The validated parameters (read-only arrays) under their PyTorch names."""
+        return dict(self._params)
+
+    @property
+    def dtype(self) -> type:
+        return self._dtype
+
+    @property
+    def hidden_size(self) -> int:
+        return self._params["weight_hh_l0"].shape[1]
+
+    @property
+    def input_size(self) -> int:
+        """E: the size of one input vector (the embedding width when there is one)."""
+        return self._params["weight_ih_l0"].shape[1]
+
+    @property
+    def num_layers(self) -> int:
+        return sum(name.startswith("weight_hh_l") for name in self._params)
+
+    @property
+    def vocab_size(self) -> int | None:
+        """V, the rows of the embedding, or None when inputs are vectors."""
+        return self._params["embedding"].shape[0] if "embedding" in self._params else None
+
+    @property
+    def output_size(self) -> int | None:
+        """O, the number of logits, or None without an output layer."""
+        return self._params["out_bias"].shape[0] if self._out is not None else None
+
+    def __repr__(self) -> str:
+        return (
+            f"LSTM(input_size={self.input_size}, hidden_size={self.hidden_size}, "
+            f"num_layers={self.num_layers}, vocab_size={self.vocab_size}, "
+            f"output_size={self.output_size}, dtype={np.dtype(self.dtype).name})"
+        )
+
+    def inputs(self, x) -> np.ndarray:
+        """Layer-0 inputs (T, E) from token ids (T,) or vectors (T, E), checked."""
+        if self.vocab_size is not None:
+            ids = np.asarray(x)
+            if ids.shape == (0,):
+                raise ModelError("empty sequence: x has 0 steps")
+            if ids.ndim != 1 or ids.dtype.kind not in "iu":
+                raise ModelError(
+                    f"this model has an embedding: x must be token ids of shape (T,), "
+                    f"got {ids.dtype} of shape {ids.shape}"
+                )
+            bad = (ids < 0) | (ids >= self.vocab_size)
+            if bad.any():
+                j = int(np.argmax(bad))
+                raise ModelError(
+                    f"token id {int(ids[j])} at position {j} is outside the vocabulary "
+                    f"(0..{self.vocab_size - 1})"
+                )
+            return self._params["embedding"][ids]
+        xs = np.asarray(x)
+        if xs.ndim != 2 or xs.shape[1] != self.input_size:
+            raise ModelError(f"x has shape {xs.shape}, expected (T, {self.input_size})")
+        if xs.shape[0] == 0:
+            raise ModelError("empty sequence: x has 0 steps")
+        return check_array("x", xs, xs.shape, self._dtype)
+
+    def initial_state(self, h0=None, c0=None) -> tuple[np.ndarray, np.ndarray]:
+        """h0 and c0 as (L, H) arrays; None means zeros, (H,) is accepted for one layer."""
+        shape = (self.num_layers, self.hidden_size)
+        states = []
+        for name, s in (("h0", h0), ("c0", c0)):
+            if s is None:
+                states.append(np.zeros(shape, self._dtype))
+                continue
+            a = np.asarray(s)
+            if a.ndim == 1 and self.num_layers == 1:
+                a = a[None]
+            states.append(check_array(name, a, shape, self._dtype))
+        return states[0], states[1]
+
+    def trace(self, x, h0=None, c0=None) -> Trace:
+        """Run the whole sequence and keep every gate of every layer at every step.
+
+        x: token ids (T,) with an embedding, else inputs (T, E). h0, c0: (L, H), or (H,) for a
+        single layer; zeros when omitted.
+        """
+        xs = self.inputs(x)
+        h0s, c0s = self.initial_state(h0, c0)
+        layers = []
+        for (wihT, whhT, b), h0k, c0k in zip(self._layers, h0s, c0s):
+            layers.append(self._run_layer(xs, wihT, whhT, b, h0k, c0k))
+            xs = layers[-1].h
+        logits = project(xs, *self._out) if self._out is not None else None
+        return Trace(layers, logits)
+
+    def _run_layer(self, xs, wihT, whhT, b, h0, c0) -> LayerTrace:
+        T, H = len(xs), self.hidden_size
+        P = project(xs, wihT, b)
+        R = np.empty((T + 1, 5 * H), self._dtype)
+        Hs = np.empty((T + 1, H), self._dtype)
+        R[0, :H] = c0
+        Hs[0] = h0
+        recur(whhT, P, R, Hs)
+
+        def part(j: int) -> np.ndarray:
+            return np.ascontiguousarray(R[:T, j * H : (j + 1) * H])
+
+        return LayerTrace(
+            x=xs, pre=_torch_order(P, H), i=part(3), f=part(2), g=part(1), o=part(4),
+            c=np.ascontiguousarray(R[1:, :H]), h=Hs[1:], h0=h0, c0=c0,
+        )
+
+    def stepper(self, h0=None, c0=None) -> Stepper:
+        """A Stepper starting from h0, c0 (as in `trace`)."""
+        return Stepper(self, *self.initial_state(h0, c0))
+
+
+class Stepper:
+    """The model advanced one token at a time, with the trace's numbers exactly.
+
+    `step(x_t)` takes a token id (with an embedding) or an input vector (E,) and returns the
+    new Step; `h` and `c` (L, H) are the state after the last step.
+    """
+
+    def __init__(self, model: LSTM, h: np.ndarray, c: np.ndarray):
+        self.model = model
+        self.h = h
+        self.c = c
+        self.steps = 0
+
+    def step(self, x_t) -> Step:
+        """Advance one token; returns the new value of every array of every layer."""
+        m = self.model
+        if m.vocab_size is None:
+            x_t = np.asarray(x_t)
+            if x_t.shape != (m.input_size,):
+                raise ModelError(f"x_t has shape {x_t.shape}, expected ({m.input_size},)")
+        elif isinstance(x_t, bool) or not isinstance(x_t, int | np.integer):
+            raise ModelError(f"this model has an embedding: x_t must be a token id, got {x_t!r}")
+        trace = m.trace(np.asarray([x_t]), self.h, self.c)
+        self.h = np.stack([layer.h[0] for layer in trace.layers])
+        self.c = np.stack([layer.c[0] for layer in trace.layers])
+        self.steps += 1
+        layers = [
+            LayerStep(t.x[0], t.pre[0], t.i[0], t.f[0], t.g[0], t.o[0], t.c[0], t.h[0])
+            for t in trace.layers
+        ]
+        return Step(layers, trace.logits[0] if trace.logits is not None else None)
