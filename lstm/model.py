@@ -196,9 +196,9 @@ def expected_shapes(params: dict) -> dict:
         missing = "out_bias" if "out_weight" in params else "out_weight"
         raise ModelError(f"missing array {missing!r}: out_weight and out_bias come together")
     if "out_weight" in params:
-        O = _shape_of("out_weight", params["out_weight"], "(O, H)")[0]
-        shapes["out_weight"] = (O, H)
-        shapes["out_bias"] = (O,)
+        n_out = _shape_of("out_weight", params["out_weight"], "(O, H)")[0]
+        shapes["out_weight"] = (n_out, H)
+        shapes["out_bias"] = (n_out,)
     return shapes
 
 
@@ -239,8 +239,11 @@ def recur(whhT: np.ndarray, P: np.ndarray, R: np.ndarray, Hs: np.ndarray) -> Non
     prod = np.empty(2 * H, P.dtype)
     fc, ig = prod[:H], prod[H:]
     tc = np.empty(H, P.dtype)
-    rows = zip(P, Hs, Hs[1:], R[:, H:], R[:, 2 * H :], R[:, 2 * H : 4 * H], R[:, : 2 * H],
-               R[1:, :H], R[:, 4 * H :])
+    now = R[:-1]  # row t: c_{t-1} and the gates of step t
+    rows = zip(
+        P, Hs[:-1], Hs[1:], now[:, H:], now[:, 2 * H :], now[:, 2 * H : 4 * H], now[:, : 2 * H],
+        R[1:, :H], now[:, 4 * H :], strict=True,
+    )  # fmt: skip
     for p, h, h_next, gates, sig, fi, cg, c_next, o in rows:
         dot(h, whhT, out=hh)
         add(p, hh, out=p)
@@ -275,9 +278,11 @@ class LSTM:
             )
             for k in range(self.num_layers)
         ]
-        self._out = (np.ascontiguousarray(p["out_weight"].T), p["out_bias"]) if (
-            "out_weight" in p
-        ) else None
+        self._out = (
+            (np.ascontiguousarray(p["out_weight"].T), p["out_bias"])
+            if ("out_weight" in p)
+            else None
+        )
 
     @classmethod
     def random(
@@ -310,9 +315,9 @@ class LSTM:
         if vocab_size is not None:
             params["embedding"] = rng.standard_normal((check_size("vocab_size", vocab_size), E))
         if output_size is not None:
-            O = check_size("output_size", output_size)
-            params["out_weight"] = rng.uniform(-bound, bound, (O, H))
-            params["out_bias"] = rng.uniform(-bound, bound, O)
+            n_out = check_size("output_size", output_size)
+            params["out_weight"] = rng.uniform(-bound, bound, (n_out, H))
+            params["out_bias"] = rng.uniform(-bound, bound, n_out)
         return cls(params, dtype=dtype)
 
     @property
@@ -403,7 +408,7 @@ class LSTM:
         xs = self.inputs(x)
         h0s, c0s = self.initial_state(h0, c0)
         layers = []
-        for (wihT, whhT, b), h0k, c0k in zip(self._layers, h0s, c0s):
+        for (wihT, whhT, b), h0k, c0k in zip(self._layers, h0s, c0s, strict=True):
             layers.append(self._run_layer(xs, wihT, whhT, b, h0k, c0k))
             xs = layers[-1].h
         logits = project(xs, *self._out) if self._out is not None else None
@@ -422,8 +427,16 @@ class LSTM:
             return np.ascontiguousarray(R[:T, j * H : (j + 1) * H])
 
         return LayerTrace(
-            x=xs, pre=_torch_order(P, H), i=part(3), f=part(2), g=part(1), o=part(4),
-            c=np.ascontiguousarray(R[1:, :H]), h=Hs[1:], h0=h0, c0=c0,
+            x=xs,
+            pre=_torch_order(P, H),
+            i=part(3),
+            f=part(2),
+            g=part(1),
+            o=part(4),
+            c=np.ascontiguousarray(R[1:, :H]),
+            h=Hs[1:],
+            h0=h0,
+            c0=c0,
         )
 
     def stepper(self, h0=None, c0=None) -> Stepper:
