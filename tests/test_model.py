@@ -1,0 +1,275 @@
+"""lstm/model.py against PyTorch's numbers (tests/fixtures/lstm, see tools/make_fixtures.py)."""
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from lstm.model import LSTM, ModelError, sigmoid
+
+FIXTURES = sorted((Path(__file__).parent / "fixtures" / "lstm").glob("*.npz"))
+TOLERANCE = {"float64": 1e-6, "float32": 1e-5}
+GATES = ("i", "f", "g", "o")
+
+
+def load(path: Path) -> tuple[LSTM, dict, str]:
+    """The model of a fixture in the fixture's dtype, its arrays and that dtype's name."""
+    data = dict(np.load(path, allow_pickle=False))
+    dtype = path.name.split(".")[-2]
+    names = [k for k in data if k.startswith(("weight_", "bias_")) or k.startswith("out_")]
+    names += ["embedding"] if "embedding" in data else []
+    return LSTM({k: data[k] for k in names}, dtype=dtype), data, dtype
+
+
+def inputs(data: dict) -> np.ndarray:
+    return data["ids"] if "ids" in data else data["x"]
+
+
+def test_fixtures_cover_the_cases():
+    assert len(FIXTURES) >= 40
+    shapes = [load(p)[0] for p in FIXTURES]
+    steps = [len(inputs(np.load(p))) for p in FIXTURES]
+    assert {1, 500} <= set(steps)
+    assert {m.hidden_size for m in shapes} >= {1}
+    assert {m.input_size for m in shapes} >= {1}
+    assert {m.num_layers for m in shapes} >= {1, 2, 3}
+    assert any(m.vocab_size for m in shapes) and any(m.output_size for m in shapes)
+
+
+@pytest.mark.parametrize("path", FIXTURES, ids=[p.name[:-4] for p in FIXTURES])
+def test_trace_matches_torch(path):
+    model, data, dtype = load(path)
+    tol = TOLERANCE[dtype]
+    trace = model.trace(inputs(data), data["h0"], data["c0"])
+    assert trace.steps == len(inputs(data))
+    for k, layer in enumerate(trace.layers):
+        for name in ("h", "c", *GATES):
+            got = getattr(layer, name)
+            assert got.dtype == np.dtype(dtype)
+            np.testing.assert_allclose(got, data[f"{name}_l{k}"], rtol=0, atol=tol, err_msg=name)
+    if "logits" in data:
+        np.testing.assert_allclose(trace.logits, data["logits"], rtol=0, atol=tol)
+    else:
+        assert trace.logits is None
+
+
+@pytest.mark.parametrize("path", FIXTURES, ids=[p.name[:-4] for p in FIXTURES])
+def test_stepper_equals_trace_exactly(path):
+    model, data, _ = load(path)
+    x = inputs(data)
+    trace = model.trace(x, data["h0"], data["c0"])
+    stepper = model.stepper(data["h0"], data["c0"])
+    for t, x_t in enumerate(x):
+        step = stepper.step(int(x_t) if x.ndim == 1 else x_t)
+        for layer, full in zip(step.layers, trace.layers, strict=True):
+            for name in ("x", "pre", *GATES, "c", "h"):
+                np.testing.assert_array_equal(getattr(layer, name), getattr(full, name)[t])
+        if trace.logits is not None:
+            np.testing.assert_array_equal(step.logits, trace.logits[t])
+    np.testing.assert_array_equal(stepper.h, [layer.h[-1] for layer in trace.layers])
+    np.testing.assert_array_equal(stepper.c, [layer.c[-1] for layer in trace.layers])
+
+
+def test_pre_activations_give_the_gates():
+    model = LSTM.random(3, 4, num_layers=2, seed=1)
+    x = np.random.default_rng(0).standard_normal((9, 3))
+    for layer in model.trace(x).layers:
+        i, f, g, o = np.split(layer.pre, 4, axis=1)
+        np.testing.assert_array_equal(layer.i, sigmoid(i))
+        np.testing.assert_array_equal(layer.f, sigmoid(f))
+        np.testing.assert_array_equal(layer.g, np.tanh(g))
+        np.testing.assert_array_equal(layer.o, sigmoid(o))
+        np.testing.assert_allclose(
+            layer.c[1:], layer.f[1:] * layer.c[:-1] + layer.i[1:] * layer.g[1:]
+        )
+        np.testing.assert_array_equal(layer.h, layer.o * np.tanh(layer.c))
+
+
+def test_trace_keeps_initial_state_and_inputs():
+    model = LSTM.random(2, 3, num_layers=2, seed=4)
+    h0 = np.arange(6.0).reshape(2, 3) / 10
+    trace = model.trace(np.ones((5, 2)), h0=h0)
+    np.testing.assert_array_equal(trace.layers[1].h0, h0[1])
+    np.testing.assert_array_equal(trace.layers[0].c0, 0)
+    np.testing.assert_array_equal(trace.layers[1].x, trace.layers[0].h)
+    assert trace.layers[0].pre.shape == (5, 12)
+
+
+def test_sigmoid_never_overflows_or_warns():
+    x = np.array([-1e308, -800.0, -40.0, 0.0, 40.0, 800.0, 1e308])
+    with np.errstate(all="raise"):
+        s = sigmoid(x)
+        s32 = sigmoid(x[1:-1].astype(np.float32))
+    assert s[0] == 0.0 and s[-1] == 1.0 and s[3] == 0.5
+    assert s32.dtype == np.float32 and np.all((s32 >= 0) & (s32 <= 1))
+
+
+def test_saturated_model_runs_without_warnings():
+    model = LSTM({k: v * 1e6 for k, v in LSTM.random(3, 4, seed=2).params.items()})
+    with np.errstate(all="raise"):
+        trace = model.trace(np.random.default_rng(1).standard_normal((20, 3)))
+    assert set(np.unique(trace.layers[0].i)) <= {0.0, 1.0}
+
+
+def test_float32_on_request():
+    model = LSTM.random(3, 4, vocab_size=5, output_size=5, seed=0, dtype="float32")
+    trace = model.trace([0, 4, 2])
+    assert model.dtype is np.float32
+    assert all(v.dtype == np.float32 for v in model.params.values())
+    assert trace.layers[0].h.dtype == np.float32 and trace.logits.dtype == np.float32
+
+
+def test_random_is_pytorch_style_and_deterministic():
+    a = LSTM.random(5, 16, num_layers=2, vocab_size=7, output_size=3, seed=3)
+    b = LSTM.random(5, 16, num_layers=2, vocab_size=7, output_size=3, seed=3)
+    c = LSTM.random(5, 16, num_layers=2, vocab_size=7, output_size=3, seed=4)
+    for name, p in a.params.items():
+        np.testing.assert_array_equal(p, b.params[name])
+        assert not np.array_equal(p, c.params[name])
+        if name != "embedding":
+            assert np.abs(p).max() <= 1 / np.sqrt(16)
+    assert a.params["weight_ih_l1"].shape == (64, 16)
+    assert (a.input_size, a.hidden_size, a.num_layers) == (5, 16, 2)
+    assert (a.vocab_size, a.output_size) == (7, 3)
+    plain = LSTM.random(2, 3)
+    assert plain.vocab_size is None and plain.output_size is None
+
+
+def test_model_copies_and_freezes_its_parameters():
+    params = {k: v.copy() for k, v in LSTM.random(2, 3, seed=0).params.items()}
+    model = LSTM(params)
+    before = model.trace(np.ones((4, 2))).layers[0].h
+    params["weight_hh_l0"][:] = 5.0
+    np.testing.assert_array_equal(model.trace(np.ones((4, 2))).layers[0].h, before)
+    with pytest.raises(ValueError, match="read-only"):
+        model.params["weight_hh_l0"][0, 0] = 1.0
+
+
+def test_single_layer_accepts_state_vectors():
+    model = LSTM.random(2, 3, seed=0)
+    a = model.trace(np.ones((4, 2)), h0=np.ones(3), c0=np.ones(3))
+    b = model.trace(np.ones((4, 2)), h0=np.ones((1, 3)), c0=np.ones((1, 3)))
+    np.testing.assert_array_equal(a.layers[0].h, b.layers[0].h)
+
+
+def good_params(**changes) -> dict:
+    params = LSTM.random(3, 4, num_layers=2, vocab_size=6, output_size=6, seed=0).params
+    params.update(changes)
+    return {k: v for k, v in params.items() if v is not None}
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        (
+            good_params(weight_hh_l1=np.zeros((16, 5))),
+            r"weight_hh_l1 has shape \(16, 5\), expected \(16, 4\)",
+        ),
+        (
+            good_params(weight_ih_l1=np.zeros((16, 3))),
+            r"weight_ih_l1 has shape \(16, 3\), expected \(16, 4\)",
+        ),
+        (
+            good_params(weight_hh_l0=np.zeros((12, 4))),
+            r"weight_hh_l0 has shape \(12, 4\), expected \(4H, H\) = \(16, 4\)",
+        ),
+        (good_params(bias_ih_l0=np.zeros(15)), r"bias_ih_l0 has shape \(15,\), expected \(16,\)"),
+        (
+            good_params(embedding=np.zeros((6, 2))),
+            r"embedding has shape \(6, 2\), expected \(6, 3\)",
+        ),
+        (
+            good_params(out_weight=np.zeros((6, 3))),
+            r"out_weight has shape \(6, 3\), expected \(6, 4\)",
+        ),
+        (good_params(out_bias=np.zeros(5)), r"out_bias has shape \(5,\), expected \(6,\)"),
+        (good_params(out_bias=None), r"missing array 'out_bias'"),
+        (good_params(bias_hh_l1=None), r"missing array 'bias_hh_l1' \(layer 1 of 2\)"),
+        (
+            good_params(weight_hh_l0=np.zeros((0, 0))),
+            r"weight_hh_l0 has shape \(0, 0\): every size must be positive",
+        ),
+        (
+            good_params(embedding=np.zeros((0, 3))),
+            r"embedding has shape \(0, 3\): every size must be positive",
+        ),
+        (
+            good_params(weight_hh_l0=np.zeros(16)),
+            r"weight_hh_l0 has shape \(16,\), expected a matrix \(4H, H\)",
+        ),
+        (good_params(weight_ih_l2=np.zeros((16, 4))), r"missing array 'weight_hh_l2'"),
+        (good_params(decoder=np.zeros(3)), r"unexpected array 'decoder'"),
+        ({}, r"missing array 'weight_ih_l0'"),
+    ],
+)
+def test_bad_shapes_are_named(params, message):
+    with pytest.raises(ModelError, match=message):
+        LSTM(params)
+
+
+def test_non_finite_weights_are_named():
+    w = LSTM.random(3, 4, seed=0).params["weight_hh_l0"].copy()
+    w[2, 1] = np.nan
+    with pytest.raises(
+        ModelError, match=r"weight_hh_l0 contains NaN or infinite values .*\(2, 1\)"
+    ):
+        LSTM(good_params(weight_hh_l0=w))
+    with pytest.raises(ModelError, match=r"out_bias contains NaN or infinite"):
+        LSTM(good_params(out_bias=np.full(6, np.inf)))
+    with pytest.raises(ModelError, match=r"embedding contains NaN or infinite values in float32"):
+        LSTM(good_params(embedding=np.full((6, 3), 1e300)), dtype="float32")
+
+
+def test_bad_types_are_named():
+    with pytest.raises(ModelError, match="parameters must be a dict"):
+        LSTM([1, 2])
+    with pytest.raises(ModelError, match=r"bias_ih_l0 has dtype <U1, expected real numbers"):
+        LSTM(good_params(bias_ih_l0=np.array(["a"] * 16)))
+    with pytest.raises(ModelError, match="dtype must be float64 or float32, got int32"):
+        LSTM(good_params(), dtype="int32")
+    with pytest.raises(ModelError, match="dtype must be float64 or float32"):
+        LSTM(good_params(), dtype="nonsense")
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"hidden_size": 0}, "hidden_size must be a positive integer, got 0"),
+        ({"hidden_size": -3}, "hidden_size must be a positive integer, got -3"),
+        ({"input_size": 2.5}, "input_size must be a positive integer, got 2.5"),
+        ({"num_layers": 0}, "num_layers must be a positive integer, got 0"),
+        ({"vocab_size": 0}, "vocab_size must be a positive integer, got 0"),
+        ({"output_size": -1}, "output_size must be a positive integer, got -1"),
+        ({"seed": -1}, "seed must be a non-negative integer, got -1"),
+    ],
+)
+def test_bad_sizes_are_named(kwargs, message):
+    args = {"input_size": 3, "hidden_size": 4, **kwargs}
+    with pytest.raises(ModelError, match=message):
+        LSTM.random(**args)
+
+
+def test_bad_inputs_are_named():
+    vectors = LSTM.random(3, 4, seed=0)
+    tokens = LSTM.random(3, 4, vocab_size=5, seed=0)
+    cases = [
+        (vectors, np.zeros((0, 3)), "empty sequence: x has 0 steps"),
+        (vectors, np.zeros((4, 2)), r"x has shape \(4, 2\), expected \(T, 3\)"),
+        (vectors, np.zeros(3), r"x has shape \(3,\), expected \(T, 3\)"),
+        (vectors, np.full((2, 3), np.nan), "x contains NaN or infinite values"),
+        (tokens, [], "empty sequence: x has 0 steps"),
+        (tokens, [0, 5], r"token id 5 at position 1 is outside the vocabulary \(0..4\)"),
+        (tokens, [-1], "token id -1 at position 0 is outside the vocabulary"),
+        (tokens, [0.5, 1.0], r"x must be token ids of shape \(T,\), got float64"),
+    ]
+    for model, x, message in cases:
+        with pytest.raises(ModelError, match=message):
+            model.trace(x)
+    with pytest.raises(ModelError, match=r"h0 has shape \(1, 3\), expected \(1, 4\)"):
+        vectors.trace(np.zeros((2, 3)), h0=np.zeros(3))
+    with pytest.raises(ModelError, match="c0 contains NaN"):
+        vectors.trace(np.zeros((2, 3)), c0=np.full(4, np.inf))
+    with pytest.raises(ModelError, match=r"x_t has shape \(2,\), expected \(3,\)"):
+        vectors.stepper().step(np.zeros(2))
+    with pytest.raises(ModelError, match="x_t must be a token id, got 'a'"):
+        tokens.stepper().step("a")
