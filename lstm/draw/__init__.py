@@ -1,0 +1,1 @@
+"""Drawing: the Canvas interface, its headless backends, and one module per panel."""

@@ -1,0 +1,180 @@
+"""The Canvas interface every panel draws through, a recording canvas, and path strings.
+
+Arguments crossing the interface are plain Python values only (str, int, float, bool, bytes
+and lists/tuples of those) so the browser module never meets a NumPy object. Paths are SVG
+path strings using M, L and Z only; `path` builds them from a (N, 2) array without a Python
+loop per point.
+"""
+
+import re
+from typing import Protocol
+
+import numpy as np
+
+
+class Canvas(Protocol):
+    """What a panel may do to a drawing surface (CSS pixels; colours '#rrggbb' or 'rgba(...)')."""
+
+    width: int
+    height: int
+
+    def clear(self) -> None: ...
+    def fill_rect(self, x: float, y: float, w: float, h: float, color: str) -> None: ...
+    def put_rgba(self, x: int, y: int, w: int, h: int, data: bytes) -> None: ...
+    def stroke_path(self, d: str, color: str, width: float = 1.0, dash: tuple = ()) -> None: ...
+    def fill_path(self, d: str, color: str) -> None: ...
+    def text(self, s: str, x: float, y: float, color: str, size: float = 12,
+             align: str = "left", baseline: str = "alphabetic", bold: bool = False,
+             angle: float = 0.0) -> None: ...
+
+
+CHAR_WIDTH = 0.6  # estimated advance per character, in units of the font size
+
+
+def text_width(s: str, size: float = 12) -> float:
+    """Estimated text width in CSS pixels (a monospace advance; proportional fonts are narrower)."""
+    return CHAR_WIDTH * size * len(s)
+
+
+_PLAIN = (str, int, float, bool, bytes)
+
+
+def check_plain(value: object, where: str = "argument") -> None:
+    """Raise TypeError unless value is a plain Python value (NumPy scalars are not)."""
+    if type(value) in _PLAIN:
+        if type(value) is float and value != value:
+            raise TypeError(f"{where} is NaN")
+        return
+    if type(value) in (list, tuple):
+        for k, item in enumerate(value):
+            check_plain(item, f"{where}[{k}]")
+        return
+    kind = f"{type(value).__module__}.{type(value).__name__}"
+    raise TypeError(f"{where} is {kind}, not a plain value")
+
+
+class RecordingCanvas:
+    """A Canvas that records every call as (name, args) and checks every argument is plain."""
+
+    def __init__(self, width: int = 800, height: int = 300):
+        self.width, self.height = width, height
+        self.calls: list[tuple[str, tuple]] = []
+
+    def _record(self, name: str, *args: object) -> None:
+        for k, a in enumerate(args):
+            check_plain(a, f"{name} argument {k}")
+        self.calls.append((name, args))
+
+    def clear(self) -> None:
+        self._record("clear")
+
+    def fill_rect(self, x, y, w, h, color):
+        self._record("fill_rect", x, y, w, h, color)
+
+    def put_rgba(self, x, y, w, h, data):
+        self._record("put_rgba", x, y, w, h, data)
+        if type(x) is not int or type(y) is not int or len(data) != w * h * 4:
+            raise ValueError(f"put_rgba({x}, {y}, {w}, {h}) with {len(data)} bytes")
+
+    def stroke_path(self, d, color, width=1.0, dash=()):
+        self._record("stroke_path", d, color, width, dash)
+
+    def fill_path(self, d, color):
+        self._record("fill_path", d, color)
+
+    def text(self, s, x, y, color, size=12, align="left", baseline="alphabetic", bold=False,
+             angle=0.0):
+        self._record("text", s, x, y, color, size, align, baseline, bold, angle)
+
+    def count(self, name: str | None = None) -> int:
+        """Number of calls recorded (of one method, or all)."""
+        return sum(1 for n, _ in self.calls if name is None or n == name)
+
+    def texts(self) -> list[str]:
+        """Every string drawn with text(), in order."""
+        return [a[0] for n, a in self.calls if n == "text"]
+
+    def reset(self) -> None:
+        self.calls.clear()
+
+
+def path(points: np.ndarray, close: bool = False) -> str:
+    """'M x y L x y ... [Z]' for points (N, 2), to half a pixel, built in one vectorised pass.
+
+    Numbers have a fixed width ('0123.5', leading zeros, |v| <= 9999.5) so the text is made
+    by NumPy arithmetic on bytes instead of one Python str() per coordinate.
+    """
+    p = np.asarray(points, np.float64).reshape(-1, 2)
+    n = len(p)
+    if n == 0:
+        return ""
+    q = np.rint(np.clip(p, -9999.5, 9999.5) * 2).astype(np.int32)
+    a = np.abs(q)
+    whole = a >> 1
+    buf = np.empty((n, 15), np.uint8)
+    for col, k in ((0, 1), (1, 8)):  # x after 'L', y after it
+        buf[:, k] = np.where(q[:, col] < 0, 45, 32)  # '-' or ' '
+        w = whole[:, col]
+        buf[:, k + 1] = w // 1000 % 10 + 48
+        buf[:, k + 2] = w // 100 % 10 + 48
+        buf[:, k + 3] = w // 10 % 10 + 48
+        buf[:, k + 4] = w % 10 + 48
+        buf[:, k + 5] = 46  # '.'
+        buf[:, k + 6] = (a[:, col] & 1) * 5 + 48
+    buf[:, 0] = 76  # 'L'
+    buf[0, 0] = 77  # 'M'
+    d = buf.tobytes().decode("ascii")
+    return d + "Z" if close else d
+
+
+def paths(polylines: list[np.ndarray], close: bool = False) -> str:
+    """Several subpaths in one path string (one stroke_path / fill_path call)."""
+    return "".join(path(p, close) for p in polylines if len(p))
+
+
+def rect_path(x: float, y: float, w: float, h: float) -> str:
+    """A closed rectangle."""
+    return path([(x, y), (x + w, y), (x + w, y + h), (x, y + h)], close=True)
+
+
+def circle_points(cx: float, cy: float, r: float, n: int = 32) -> np.ndarray:
+    """A circle as a polygon (n, 2)."""
+    t = np.linspace(0, 2 * np.pi, n, endpoint=False)
+    return np.stack([cx + r * np.cos(t), cy + r * np.sin(t)], axis=1)
+
+
+_TOKEN = re.compile(r"[MLZ]|[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?|\S")
+
+
+def parse_path(d: str) -> list[tuple[np.ndarray, bool]]:
+    """Subpaths of an M/L/Z path string as (points (N, 2), closed) pairs; ValueError otherwise."""
+    tokens = _TOKEN.findall(d)
+    subpaths: list[list] = []  # [points, closed]
+    cmd, pen, k = None, None, 0
+    while k < len(tokens):
+        t = tokens[k]
+        if t in ("M", "L", "Z"):
+            if t == "Z":
+                if not subpaths:
+                    raise ValueError("Z before any point")
+                subpaths[-1][1] = True
+                pen = subpaths[-1][0][0]
+            cmd, k = t, k + 1
+            continue
+        if cmd not in ("M", "L") or k + 1 >= len(tokens):
+            raise ValueError(f"bad path near {t!r}")
+        try:
+            xy = (float(t), float(tokens[k + 1]))
+        except ValueError:
+            raise ValueError(f"bad number near {t!r}") from None
+        if cmd == "M":
+            subpaths.append([[xy], False])
+            cmd = "L"  # pairs after M are implicit L
+        elif subpaths and not subpaths[-1][1]:
+            subpaths[-1][0].append(xy)
+        elif pen is not None:  # L after Z starts from the closed subpath's first point
+            subpaths.append([[pen, xy], False])
+        else:
+            raise ValueError("L before M")
+        k += 2
+    return [(np.array(pts, float), closed) for pts, closed in subpaths]
