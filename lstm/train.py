@@ -1,0 +1,424 @@
+"""Training the whole model: backpropagation through time, cross-entropy, clipping and Adam.
+
+Batches are batch-major at the interface, as tasks make them:
+    inputs  (B, T) token ids, or (B, T, E) floats for a model without embedding
+    targets (B, T) class ids (per-step labels, or the next token for next-token prediction)
+    mask    (B, T) 1 where a target counts, 0 elsewhere (padding after a shorter sequence,
+            or steps with nothing to predict)
+The loss is the mask-weighted mean cross-entropy over the counted steps, in nats.
+
+Inside, everything is time-major (T, B, ...) so that each step reads contiguous rows, the input
+projections of all steps are one matmul up front, and the weight gradients of all steps are one
+matmul at the end. Gate rows are reordered to i, f, o, g inside (the three sigmoids side by side)
+and sigmoid(z) is computed as 0.5 * tanh(z / 2) + 0.5, so one tanh call covers all four gates.
+Parameters and gradients keep PyTorch's names and its i, f, g, o row order.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+
+ADAM_BETAS = (0.9, 0.999)
+ADAM_EPS = 1e-8
+
+# Hyperparameters the Trainer accepts: name -> (low, high, low included).
+LIMITS = {
+    "hidden_size": (1, 512, True),
+    "num_layers": (1, 4, True),
+    "embed_size": (1, 512, True),
+    "lr": (0.0, 1.0, False),
+    "batch_size": (1, 1024, True),
+    "clip": (0.0, 1000.0, False),
+}
+
+
+class TrainingError(RuntimeError):
+    """A run that cannot go on (its loss or gradients stopped being finite)."""
+
+
+def gate_order(H: int) -> np.ndarray:
+    """Row indices (4H,) taking PyTorch's i, f, g, o rows to the i, f, o, g order used inside."""
+    return np.r_[0 : 2 * H, 3 * H : 4 * H, 2 * H : 3 * H]
+
+
+def layer_count(params: dict[str, np.ndarray]) -> int:
+    """How many stacked layers a parameter dict holds."""
+    return sum(1 for name in params if name.startswith("weight_ih_l"))
+
+
+class Workspace:
+    """Preallocated arrays reused across batches of the same shape."""
+
+    def __init__(self) -> None:
+        self.arrays: dict[str, np.ndarray] = {}
+
+    def get(self, name: str, shape: tuple[int, ...], dtype) -> np.ndarray:
+        a = self.arrays.get(name)
+        if a is None or a.shape != shape or a.dtype != dtype:
+            a = self.arrays[name] = np.empty(shape, dtype)
+        return a
+
+    def zeros(self, name: str, shape: tuple[int, ...], dtype) -> np.ndarray:
+        a = self.get(name, shape, dtype)
+        a.fill(0)
+        return a
+
+
+def cross_entropy(
+    logits: np.ndarray, targets: np.ndarray, weights: np.ndarray
+) -> tuple[float, np.ndarray, int]:
+    """Weighted cross-entropy of logits (N, V) against targets (N,) with weights (N,) summing to 1.
+
+    Returns the loss, its gradient with respect to the logits (N, V) (written over `logits`),
+    and how many rows with a nonzero weight the argmax gets right.
+    """
+    rows = np.arange(len(targets))
+    used = weights > 0
+    correct = int(np.count_nonzero((logits.argmax(1) == targets) & used))
+    z = logits
+    z -= z.max(1, keepdims=True)
+    picked = z[rows, targets]
+    np.exp(z, out=z)
+    sums = z.sum(1)
+    loss = -float(np.dot(weights[used], picked[used] - np.log(sums[used])))
+    z *= (weights / sums)[:, None]
+    z[rows, targets] -= weights
+    return loss, z, correct
+
+
+def forward_backward(
+    params: dict[str, np.ndarray],
+    inputs: np.ndarray,
+    targets: np.ndarray,
+    mask: np.ndarray,
+    grads: dict[str, np.ndarray],
+    ws: Workspace | None = None,
+) -> tuple[float, int, int]:
+    """Loss of one batch and the gradient of every parameter, written into `grads`.
+
+    params: PyTorch-named arrays, all of one float dtype (float32 to train, float64 to check).
+    grads: arrays shaped like params (written, not accumulated). Returns (loss in nats, correct
+    predictions, counted steps).
+    """
+    ws = ws or Workspace()
+    dtype = params["weight_hh_l0"].dtype
+    L = layer_count(params)
+    H = params["weight_hh_l0"].shape[1]
+    embedding = params.get("embedding")
+    if embedding is not None:
+        B, T = inputs.shape
+        ids = np.ascontiguousarray(inputs.T)  # (T, B)
+        onehot = (np.arange(len(embedding))[:, None] == ids.reshape(-1)).astype(dtype)  # (V, TB)
+        x = None
+    else:
+        B, T = inputs.shape[:2]
+        x = np.ascontiguousarray(inputs.transpose(1, 0, 2), dtype=dtype)
+    order = gate_order(H)
+    scale = np.array([0.5, 0.5, 0.5, 1.0], dtype)[:, None, None]  # sigmoid(z) = tanh(z/2)/2 + 1/2
+    tmp4 = ws.get("tmp4", (4, B, H), dtype)
+    tmp = ws.get("tmp", (B, H), dtype)
+
+    # Forward, storing what the backward pass needs. Gate-major arrays: acts (4, T, B, H).
+    saved = []
+    for k in range(L):
+        w_ih = params[f"weight_ih_l{k}"][order].reshape(4, H, -1)
+        w_hh = params[f"weight_hh_l{k}"][order].reshape(4, H, H)
+        bias = (params[f"bias_ih_l{k}"] + params[f"bias_hh_l{k}"])[order].reshape(4, 1, H) * scale
+        w_ih_t = (w_ih * scale).transpose(0, 2, 1).copy()  # (4, In, H)
+        w_hh_t = (w_hh * scale).transpose(0, 2, 1).copy()  # (4, H, H)
+        acts = ws.get(f"acts{k}", (4, T, B, H), dtype)  # pre-activations, then i f o g
+        cs = ws.get(f"c{k}", (T + 1, B, H), dtype)  # cs[0] = c0 = 0, cs[t + 1] = c_t
+        hs = ws.get(f"h{k}", (T + 1, B, H), dtype)
+        tcs = ws.get(f"tc{k}", (T, B, H), dtype)  # tanh(c_t)
+        cs[0] = 0
+        hs[0] = 0
+        if x is None:  # token input: project the V embedding rows once, then gather
+            np.take(np.matmul(embedding, w_ih_t) + bias, ids, axis=1, out=acts)
+        else:
+            flat_acts = acts.reshape(4, T * B, H)
+            np.matmul(x.reshape(T * B, -1), w_ih_t, out=flat_acts)
+            flat_acts += bias
+        i, f, o, g = acts
+        for t in range(T):
+            a = acts[:, t]
+            if t:
+                np.matmul(hs[t], w_hh_t, out=tmp4)
+                a += tmp4
+            np.tanh(a, out=a)
+            sig = acts[:3, t]
+            sig *= 0.5
+            sig += 0.5
+            np.multiply(f[t], cs[t], out=cs[t + 1])
+            np.multiply(i[t], g[t], out=tmp)
+            cs[t + 1] += tmp
+            np.tanh(cs[t + 1], out=tcs[t])
+            np.multiply(o[t], tcs[t], out=hs[t + 1])
+        saved.append((x, w_ih, w_hh, acts, cs, hs, tcs))
+        x = hs[1:]
+
+    # Output layer and loss.
+    w_out, b_out = params["out_weight"], params["out_bias"]
+    top = x.reshape(T * B, H)
+    logits = ws.get("logits", (T * B, len(b_out)), dtype)
+    np.dot(top, w_out.T, out=logits)
+    logits += b_out
+    m = np.asarray(mask, dtype).T.reshape(-1)
+    count = int(np.count_nonzero(m))
+    total = m.sum()
+    if total <= 0:
+        raise ValueError("mask: no step of the batch is counted (mask is all zeros)")
+    tgt = np.where(m > 0, np.asarray(targets).T.reshape(-1), 0)
+    loss, dlogits, correct = cross_entropy(logits, tgt, m / total)
+    np.dot(dlogits.T, top, out=grads["out_weight"])
+    dlogits.sum(0, out=grads["out_bias"])
+    dh_all = ws.get("dh_top", (T, B, H), dtype)
+    np.dot(dlogits, w_out, out=dh_all.reshape(T * B, H))
+
+    # Backward through time, top layer first.
+    for k in reversed(range(L)):
+        x, w_ih, w_hh, acts, cs, hs, tcs = saved[k]
+        i, f, o, g = acts
+        # mult: the factor turning dc (dh for o) into each gate's pre-activation gradient.
+        mult = ws.get("mult", (4, T, B, H), dtype)
+        np.multiply(acts[:3], acts[:3], out=mult[:3])
+        np.subtract(acts[:3], mult[:3], out=mult[:3])  # sigmoid' = s - s^2
+        mult[0] *= g
+        mult[1] *= cs[:-1]
+        mult[2] *= tcs
+        np.multiply(g, g, out=mult[3])
+        np.subtract(1, mult[3], out=mult[3])
+        mult[3] *= i
+        dc_from_h = ws.get("dc_from_h", (T, B, H), dtype)  # o * (1 - tanh(c)^2)
+        np.multiply(tcs, tcs, out=dc_from_h)
+        np.subtract(1, dc_from_h, out=dc_from_h)
+        dc_from_h *= o
+        dz = ws.get("dz", (4, T, B, H), dtype)
+        dc = ws.get("dc", (B, H), dtype)
+        dc_next = ws.zeros("dc_next", (B, H), dtype)
+        for t in reversed(range(T)):
+            dh = dh_all[t]
+            np.multiply(dh, dc_from_h[t], out=dc)
+            dc += dc_next
+            np.multiply(mult[:, t], dc, out=dz[:, t])
+            np.multiply(mult[2, t], dh, out=dz[2, t])
+            np.multiply(dc, f[t], out=dc_next)
+            if t:
+                np.matmul(dz[:, t], w_hh, out=tmp4)
+                np.add.reduce(tmp4, axis=0, out=tmp)
+                dh_all[t - 1] += tmp
+        dz3 = dz.reshape(4, T * B, H)
+        hs_prev = hs[1:T].reshape(-1, H)
+        dw_hh = np.matmul(dz[:, 1:].reshape(4, -1, H).transpose(0, 2, 1), hs_prev)
+        grads[f"weight_hh_l{k}"][order] = dw_hh.reshape(4 * H, H)
+        if x is None:  # token input: sum dz per token first, (4, V, H), then tiny matmuls
+            dz_tok = np.matmul(onehot, dz3)
+            dw_ih = np.matmul(dz_tok.transpose(0, 2, 1), embedding)
+            grads["embedding"][...] = np.matmul(dz_tok, w_ih).sum(0)
+            db = dz_tok.sum(1)
+        else:
+            dw_ih = np.matmul(dz3.transpose(0, 2, 1), x.reshape(T * B, -1))
+            db = dz3.sum(1)
+            if k:
+                dh_all = np.matmul(dz3, w_ih).sum(0).reshape(T, B, H)
+        grads[f"weight_ih_l{k}"][order] = dw_ih.reshape(4 * H, -1)
+        grads[f"bias_ih_l{k}"][order] = db.reshape(-1)
+        grads[f"bias_hh_l{k}"][order] = db.reshape(-1)
+    return loss, correct, count
+
+
+def gradients(
+    params: dict[str, np.ndarray], inputs: np.ndarray, targets: np.ndarray, mask: np.ndarray
+) -> tuple[float, dict[str, np.ndarray]]:
+    """Loss and fresh gradient arrays of one batch (the plain entry point for checks)."""
+    grads = {name: np.empty_like(p) for name, p in params.items()}
+    loss, _, _ = forward_backward(params, inputs, targets, mask, grads)
+    return loss, grads
+
+
+def clip_gradients(flat_grad: np.ndarray, max_norm: float) -> float:
+    """Scale gradients in place to a global norm of at most max_norm, as torch's
+    clip_grad_norm_ does; returns the norm before clipping."""
+    norm = math.sqrt(float(np.dot(flat_grad, flat_grad)))
+    coef = max_norm / (norm + 1e-6)
+    if coef < 1.0:
+        flat_grad *= coef
+    return norm
+
+
+class Adam:
+    """Adam (as torch.optim.Adam with default betas and eps) on one flat parameter array."""
+
+    def __init__(self, flat: np.ndarray, lr: float) -> None:
+        self.flat, self.lr, self.t = flat, lr, 0
+        self.m = np.zeros_like(flat)
+        self.v = np.zeros_like(flat)
+        self.tmp = np.empty_like(flat)
+
+    def update(self, grad: np.ndarray) -> None:
+        b1, b2 = ADAM_BETAS
+        self.t += 1
+        m, v, tmp = self.m, self.v, self.tmp
+        m *= b1
+        np.multiply(grad, 1 - b1, out=tmp)
+        m += tmp
+        v *= b2
+        np.multiply(grad, grad, out=tmp)
+        tmp *= 1 - b2
+        v += tmp
+        np.sqrt(v, out=tmp)
+        tmp /= math.sqrt(1 - b2**self.t)
+        tmp += ADAM_EPS
+        np.divide(m, tmp, out=tmp)
+        tmp *= self.lr / (1 - b1**self.t)
+        self.flat -= tmp
+
+    def state(self) -> tuple[np.ndarray, np.ndarray, int]:
+        return self.m.copy(), self.v.copy(), self.t
+
+    def restore(self, state: tuple[np.ndarray, np.ndarray, int]) -> None:
+        self.m[:], self.v[:], self.t = state[0], state[1], state[2]
+
+
+def flat_views(
+    shapes: dict[str, tuple[int, ...]], dtype
+) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """One contiguous array and named views into it, so Adam and clipping touch one array."""
+    flat = np.zeros(sum(math.prod(s) for s in shapes.values()), dtype)
+    views, at = {}, 0
+    for name, shape in shapes.items():
+        n = math.prod(shape)
+        views[name] = flat[at : at + n].reshape(shape)
+        at += n
+    return flat, views
+
+
+def check_range(name: str, value: float) -> None:
+    """Refuse a hyperparameter outside LIMITS with a message naming it and its range."""
+    low, high, low_ok = LIMITS[name]
+    inside = (value >= low if low_ok else value > low) and value <= high
+    if isinstance(value, bool) or not isinstance(value, int | float) or not inside:
+        brackets = "[" if low_ok else "("
+        raise ValueError(f"{name}={value!r} is out of range: allowed {brackets}{low}, {high}]")
+
+
+@dataclass
+class Record:
+    """One training step: its number, loss (nats), accuracy on the batch, gradient norm."""
+
+    step: int
+    loss: float
+    accuracy: float
+    grad_norm: float
+
+
+@dataclass
+class Trainer:
+    """Trains a model on a task one batch at a time, so a page can run it in slices.
+
+    task: a `lstm.tasks.Task`. `step()` trains one batch and returns its Record; `history` keeps
+    every Record. If the loss or the gradients stop being finite, the weights of the last good
+    step are kept, `message` says what happened and `step()` raises TrainingError.
+    """
+
+    task: object
+    hidden_size: int = 32
+    num_layers: int = 1
+    embed_size: int | None = None
+    lr: float = 0.01
+    batch_size: int = 32
+    clip: float = 1.0
+    seed: int = 0
+    history: list[Record] = field(default_factory=list)
+    message: str = ""
+    seconds: float = 0.0
+
+    def __post_init__(self) -> None:
+        from lstm.model import LSTM
+
+        if self.embed_size is None:
+            self.embed_size = self.hidden_size
+        for name in LIMITS:
+            check_range(name, getattr(self, name))
+        init = LSTM.random(
+            self.embed_size,
+            self.hidden_size,
+            num_layers=self.num_layers,
+            vocab_size=len(self.task.vocab),
+            output_size=len(self.task.labels),
+            seed=self.seed,
+        )
+        shapes = {name: p.shape for name, p in init.params.items()}
+        self.flat, self.params = flat_views(shapes, np.float32)
+        for name, p in init.params.items():
+            self.params[name][...] = p
+        self.flat_grad, self.grads = flat_views(shapes, np.float32)
+        self.last_good = self.flat.copy()
+        self.adam = Adam(self.flat, self.lr)
+        self.rng = np.random.default_rng(self.seed)
+        self.ws = Workspace()
+        self.diverged = False
+
+    def step(self) -> Record:
+        """Train on one new batch; returns its Record."""
+        if self.diverged:
+            raise TrainingError(self.message)
+        start = time.perf_counter()
+        inputs, targets, mask = self.task.batch(self.rng, self.batch_size)
+        loss, correct, count = forward_backward(
+            self.params, inputs, targets, mask, self.grads, self.ws
+        )
+        norm = clip_gradients(self.flat_grad, self.clip)
+        n = len(self.history) + 1
+        if not (math.isfinite(loss) and math.isfinite(norm)):
+            self.flat[:] = self.last_good
+            self.diverged = True
+            what = "loss" if not math.isfinite(loss) else "gradient norm"
+            self.message = (
+                f"training diverged at step {n} ({what} is {loss if what == 'loss' else norm}); "
+                f"kept the weights of step {n - 1}. Try a smaller learning rate (lr={self.lr})."
+            )
+            raise TrainingError(self.message)
+        self.last_good[:] = self.flat
+        self.adam.update(self.flat_grad)
+        record = Record(n, loss, correct / max(count, 1), norm)
+        self.history.append(record)
+        self.seconds += time.perf_counter() - start
+        return record
+
+    def run(self, steps: int) -> list[Record]:
+        """Train `steps` batches (a slice between two frames of a page)."""
+        return [self.step() for _ in range(steps)]
+
+    def model(self):
+        """The current weights as an `lstm.model.LSTM` in float64."""
+        from lstm.model import LSTM
+
+        return LSTM({name: p.astype(np.float64) for name, p in self.params.items()})
+
+    def evaluate(self) -> dict:
+        """Held-out metrics of the current weights (see `lstm.tasks.Task.evaluate`)."""
+        return self.task.evaluate(self.model())
+
+    def meta(self, metrics: dict | None = None) -> dict:
+        """The JSON-able metadata saved beside the weights in a model file."""
+        return {
+            "task": self.task.name,
+            "tokenizer": self.task.tokenizer,
+            "vocabulary": list(self.task.vocab),
+            "labels": list(self.task.labels),
+            "example": self.task.example,
+            "hidden_size": self.hidden_size,
+            "num_layers": self.num_layers,
+            "embed_size": self.embed_size,
+            "seed": self.seed,
+            "lr": self.lr,
+            "batch_size": self.batch_size,
+            "clip": self.clip,
+            "steps": len(self.history),
+            "metrics": metrics if metrics is not None else self.evaluate(),
+            "training_seconds": round(self.seconds, 3),
+        }
