@@ -165,5 +165,5 @@ def test_meta_that_does_not_fit_is_refused():
 
 
 def test_missing_file_is_a_clear_error(tmp_path):
-    with pytest.raises(ModelFileError, match="cannot read .*nope.npz: No such file"):
+    with pytest.raises(ModelFileError, match=r"cannot read .*nope\.npz: No such file"):
         load_model(tmp_path / "nope.npz")
