@@ -90,19 +90,12 @@ def cross_entropy(
     return loss, z, correct
 
 
-def forward_backward(
-    params: dict[str, np.ndarray],
-    inputs: np.ndarray,
-    targets: np.ndarray,
-    mask: np.ndarray,
-    grads: dict[str, np.ndarray],
-    ws: Workspace | None = None,
-) -> tuple[float, int, int]:
-    """Loss of one batch and the gradient of every parameter, written into `grads`.
+def forward(
+    params: dict[str, np.ndarray], inputs: np.ndarray, ws: Workspace | None = None
+) -> tuple[np.ndarray, list]:
+    """Logits (T*B, O), time-major, of a batch, and what `backward` needs.
 
     params: PyTorch-named arrays, all of one float dtype (float32 to train, float64 to check).
-    grads: arrays shaped like params (written, not accumulated). Returns (loss in nats, correct
-    predictions, counted steps).
     """
     ws = ws or Workspace()
     dtype = params["weight_hh_l0"].dtype
@@ -112,7 +105,6 @@ def forward_backward(
     if embedding is not None:
         B, T = inputs.shape
         ids = np.ascontiguousarray(inputs.T)  # (T, B)
-        onehot = (np.arange(len(embedding))[:, None] == ids.reshape(-1)).astype(dtype)  # (V, TB)
         x = None
     else:
         B, T = inputs.shape[:2]
@@ -159,20 +151,33 @@ def forward_backward(
             np.multiply(o[t], tcs[t], out=hs[t + 1])
         saved.append((x, w_ih, w_hh, acts, cs, hs, tcs))
         x = hs[1:]
+    logits = ws.get("logits", (T * B, len(params["out_bias"])), dtype)
+    np.dot(x.reshape(T * B, H), params["out_weight"].T, out=logits)
+    logits += params["out_bias"]
+    return logits, [ids if embedding is not None else None, *saved]
 
-    # Output layer and loss.
-    w_out, b_out = params["out_weight"], params["out_bias"]
-    top = x.reshape(T * B, H)
-    logits = ws.get("logits", (T * B, len(b_out)), dtype)
-    np.dot(top, w_out.T, out=logits)
-    logits += b_out
-    m = np.asarray(mask, dtype).T.reshape(-1)
-    count = int(np.count_nonzero(m))
-    total = m.sum()
-    if total <= 0:
-        raise ValueError("mask: no step of the batch is counted (mask is all zeros)")
-    tgt = np.where(m > 0, np.asarray(targets).T.reshape(-1), 0)
-    loss, dlogits, correct = cross_entropy(logits, tgt, m / total)
+
+def backward(
+    params: dict[str, np.ndarray],
+    saved: list,
+    dlogits: np.ndarray,
+    grads: dict[str, np.ndarray],
+    ws: Workspace,
+) -> None:
+    """Gradients of every parameter, written into `grads`, from the logits' gradient (T*B, O)."""
+    ids, *saved = saved
+    dtype = params["weight_hh_l0"].dtype
+    L = layer_count(params)
+    H = params["weight_hh_l0"].shape[1]
+    T, B = saved[0][3].shape[1:3]
+    order = gate_order(H)
+    tmp4 = ws.get("tmp4", (4, B, H), dtype)
+    tmp = ws.get("tmp", (B, H), dtype)
+    embedding = params.get("embedding")
+    if embedding is not None:
+        onehot = (np.arange(len(embedding))[:, None] == ids.reshape(-1)).astype(dtype)  # (V, TB)
+    w_out = params["out_weight"]
+    top = saved[-1][5][1:].reshape(T * B, H)
     np.dot(dlogits.T, top, out=grads["out_weight"])
     dlogits.sum(0, out=grads["out_bias"])
     dh_all = ws.get("dh_top", (T, B, H), dtype)
@@ -227,7 +232,36 @@ def forward_backward(
         grads[f"weight_ih_l{k}"][order] = dw_ih.reshape(4 * H, -1)
         grads[f"bias_ih_l{k}"][order] = db.reshape(-1)
         grads[f"bias_hh_l{k}"][order] = db.reshape(-1)
-    return loss, correct, count
+
+
+def masked_targets(targets: np.ndarray, mask: np.ndarray, dtype) -> tuple[np.ndarray, np.ndarray]:
+    """Time-major flat targets (T*B,) (0 where masked) and loss weights (T*B,) summing to 1."""
+    m = np.asarray(mask, dtype).T.reshape(-1)
+    total = m.sum()
+    if total <= 0:
+        raise ValueError("mask: no step of the batch is counted (mask is all zeros)")
+    return np.where(m > 0, np.asarray(targets).T.reshape(-1), 0), m / total
+
+
+def forward_backward(
+    params: dict[str, np.ndarray],
+    inputs: np.ndarray,
+    targets: np.ndarray,
+    mask: np.ndarray,
+    grads: dict[str, np.ndarray],
+    ws: Workspace | None = None,
+) -> tuple[float, int, int]:
+    """Loss of one batch and the gradient of every parameter, written into `grads`.
+
+    grads: arrays shaped like params (written, not accumulated). Returns (loss in nats, correct
+    predictions, counted steps).
+    """
+    ws = ws or Workspace()
+    logits, saved = forward(params, inputs, ws)
+    tgt, weights = masked_targets(targets, mask, logits.dtype)
+    loss, dlogits, correct = cross_entropy(logits, tgt, weights)
+    backward(params, saved, dlogits, grads, ws)
+    return loss, correct, int(np.count_nonzero(weights))
 
 
 def gradients(

@@ -1,0 +1,256 @@
+"""Seeded example tasks whose trained gates are worth looking at.
+
+Each `Task` has an input vocabulary (character tokens), output labels, a generator of training
+batches, a fixed held-out set, and an example string for the page. Batches are batch-major:
+inputs (B, T) token ids, targets (B, T) label ids, mask (B, T) with 1 where a target counts
+(sequences of unequal length are padded at the end with mask 0).
+
+- brackets: the nesting depth after every character of a bracket string (a counter appears).
+- recall: remember the one capital letter, say it at "?" after 1-30 lower-case distractors
+  (20-30 in the held-out set): the forget gate holds the memory open, the input gate opens once.
+- anbn: next character of a^n b^n. (n <= 10): counting up on a, down on b.
+- alice: next character of Alice's Adventures in Wonderland (public domain, assets/text).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from lstm.tokens import Vocab, tokenize
+
+HELDOUT_SEED = 20261126
+HELDOUT_SIZE = 512
+TEXT = Path(__file__).resolve().parent.parent / "assets" / "text" / "alice.txt"
+
+Batch = tuple[np.ndarray, np.ndarray, np.ndarray]
+
+
+@dataclass(frozen=True)
+class Task:
+    """A task: tokens in, labels out, batches from a seeded generator, a held-out set."""
+
+    name: str
+    title: str
+    about: str
+    vocab: tuple[str, ...]
+    labels: tuple[str, ...]
+    example: str
+    make: Callable[[np.random.Generator, int], Batch]
+    make_heldout: Callable[[np.random.Generator, int], Batch] | None = None  # default: make
+    tokenizer: str = "char"
+    next_token: bool = False  # targets are the next input token (a language model)
+
+    def batch(self, rng: np.random.Generator, batch_size: int) -> Batch:
+        """A training batch of batch_size sequences: inputs, targets, mask, each (B, T)."""
+        return self.make(rng, batch_size)
+
+    def heldout(self) -> Batch:
+        """The fixed held-out batch, the same on every call and machine."""
+        make = self.make_heldout or self.make
+        return make(np.random.default_rng(HELDOUT_SEED), HELDOUT_SIZE)
+
+    def encode(self, text: str) -> np.ndarray:
+        """Token ids (T,) of a text in this task's vocabulary (TokenError for unknown ones)."""
+        return Vocab(list(self.vocab)).encode(tokenize(text, self.tokenizer))[0]
+
+    def evaluate(self, model) -> dict:
+        """Held-out metrics of an `lstm.model.LSTM`: loss (nats, and bits), accuracy of the
+        counted steps; for next-token tasks also the unigram baseline in bits per token."""
+        from lstm.train import cross_entropy, forward, masked_targets
+
+        inputs, targets, mask = self.heldout()
+        params = {name: np.array(p, np.float64) for name, p in model.params.items()}
+        logits, _ = forward(params, inputs)
+        tgt, weights = masked_targets(targets, mask, np.float64)
+        loss, _, correct = cross_entropy(logits, tgt, weights)
+        metrics = {
+            "heldout_sequences": len(inputs),
+            "heldout_steps": int(np.count_nonzero(mask)),
+            "loss_nats": round(loss, 5),
+            "accuracy": round(correct / int(np.count_nonzero(mask)), 5),
+        }
+        if self.next_token:
+            metrics["bits_per_token"] = round(loss / math.log(2), 4)
+        return metrics
+
+
+def random_lengths(rng: np.random.Generator, batch_size: int, low: int, high: int) -> np.ndarray:
+    return rng.integers(low, high + 1, batch_size)
+
+
+# Brackets: depth after each character.
+BRACKET_VOCAB = ("(", ")", "a", "b")
+MAX_DEPTH = 8
+BRACKET_T = 48
+
+
+def bracket_batch(rng: np.random.Generator, batch_size: int) -> Batch:
+    """Random bracket strings (never below depth 0 nor above MAX_DEPTH), letters between."""
+    B, T = batch_size, BRACKET_T
+    inputs = np.zeros((B, T), np.int64)
+    targets = np.zeros((B, T), np.int64)
+    depth = np.zeros(B, np.int64)
+    for t in range(T):
+        u = rng.random(B)
+        opens = (u < 0.4) & (depth < MAX_DEPTH)
+        closes = (u >= 0.4) & (u < 0.8) & (depth > 0)
+        letter = 2 + (rng.random(B) < 0.5)
+        inputs[:, t] = np.where(opens, 0, np.where(closes, 1, letter))
+        depth += opens.astype(np.int64) - closes
+        targets[:, t] = depth
+    lengths = random_lengths(rng, B, T // 2, T)
+    mask = (np.arange(T) < lengths[:, None]).astype(np.float32)
+    return inputs, targets, mask
+
+
+# Delayed recall: the capital letter, said back at "?".
+SYMBOLS = ("A", "B", "C", "D")
+NOISE = ("a", "b", "c", "d")
+TRAIN_DELAY = (1, 30)  # short delays teach the mechanism, long ones are what is tested
+HELDOUT_DELAY = (20, 30)
+RECALL_LEAD = 4  # distractors before the capital letter: 0..RECALL_LEAD
+
+
+def recall_batch(
+    rng: np.random.Generator, batch_size: int, delays: tuple[int, int] = TRAIN_DELAY
+) -> Batch:
+    """Noise, one capital letter, `delays` noise letters, "?"; only the "?" step is scored."""
+    B = batch_size
+    lo, hi = delays
+    T = RECALL_LEAD + hi + 2
+    q = len(NOISE) + len(SYMBOLS)  # id of "?"
+    inputs = rng.integers(0, len(NOISE), (B, T))
+    lead = rng.integers(0, RECALL_LEAD + 1, B)
+    delay = rng.integers(lo, hi + 1, B)
+    symbol = rng.integers(0, len(SYMBOLS), B)
+    rows = np.arange(B)
+    inputs[rows, lead] = len(NOISE) + symbol
+    ask = lead + delay + 1
+    inputs[rows, ask] = q
+    targets = np.zeros((B, T), np.int64)
+    targets[rows, ask] = symbol
+    mask = np.zeros((B, T), np.float32)
+    mask[rows, ask] = 1
+    return inputs, targets, mask
+
+
+def recall_heldout_batch(rng: np.random.Generator, batch_size: int) -> Batch:
+    return recall_batch(rng, batch_size, HELDOUT_DELAY)
+
+
+# a^n b^n: the b's and the end are predictable once the first b is seen.
+ANBN_MAX = 10
+
+
+def anbn_batch(rng: np.random.Generator, batch_size: int) -> Batch:
+    """a^n b^n . (n in 1..ANBN_MAX), next character; scored from the first b on."""
+    B, T = batch_size, 2 * ANBN_MAX + 1
+    n = rng.integers(1, ANBN_MAX + 1, B)
+    t = np.arange(T)
+    seq = np.where(t < n[:, None], 0, np.where(t < 2 * n[:, None], 1, 2))  # a=0 b=1 .=2
+    inputs = seq
+    targets = np.concatenate([seq[:, 1:], np.full((B, 1), 2)], axis=1)
+    mask = ((t >= n[:, None]) & (t < 2 * n[:, None])).astype(np.float32)
+    return inputs, targets, mask
+
+
+# Next character of Alice.
+TEXT_T = 64
+ALICE_VOCAB = tuple(sorted(set(tokenize(TEXT.read_text(encoding="utf-8"), "char"))))
+ALL_IDS = Vocab(list(ALICE_VOCAB)).encode(tokenize(TEXT.read_text(encoding="utf-8"), "char"))[0]
+SPLIT = int(len(ALL_IDS) * 0.9)
+TRAIN_IDS, HELDOUT_IDS = ALL_IDS[:SPLIT], ALL_IDS[SPLIT:]
+
+
+def text_batch(ids: np.ndarray, rng: np.random.Generator, batch_size: int) -> Batch:
+    """Windows of TEXT_T characters at random offsets; targets are the next characters."""
+    starts = rng.integers(0, len(ids) - TEXT_T - 1, batch_size)
+    windows = ids[starts[:, None] + np.arange(TEXT_T + 1)]
+    return windows[:, :-1], windows[:, 1:], np.ones((batch_size, TEXT_T), np.float32)
+
+
+def alice_batch(rng: np.random.Generator, batch_size: int) -> Batch:
+    return text_batch(TRAIN_IDS, rng, batch_size)
+
+
+def alice_heldout_batch(rng: np.random.Generator, batch_size: int) -> Batch:
+    """The last 10% of the text in consecutive windows (the held-out set ignores rng, size)."""
+    n = (len(HELDOUT_IDS) - 1) // TEXT_T
+    windows = HELDOUT_IDS[: n * TEXT_T + 1]
+    inputs = windows[:-1].reshape(n, TEXT_T)
+    targets = windows[1:].reshape(n, TEXT_T)
+    return inputs, targets, np.ones((n, TEXT_T), np.float32)
+
+
+@dataclass(frozen=True)
+class TextTask(Task):
+    """A next-character task, whose metrics include the unigram baseline."""
+
+    def evaluate(self, model) -> dict:
+        """Task.evaluate, plus the unigram baseline in bits per character beside the model's."""
+        metrics = super().evaluate(model)
+        _, targets, _ = self.heldout()
+        metrics["unigram_bits_per_token"] = round(unigram_bits(TRAIN_IDS, targets), 4)
+        return metrics
+
+
+def unigram_bits(train_ids: np.ndarray, targets: np.ndarray) -> float:
+    """Bits per token of the best context-free guess: training frequencies (add-one)."""
+    counts = np.bincount(train_ids, minlength=len(ALICE_VOCAB)) + 1.0
+    return float(-np.log2(counts / counts.sum())[targets].mean())
+
+
+TASKS = {
+    "brackets": Task(
+        name="brackets",
+        title="Bracket depth",
+        about="After every character, say how deeply nested it is (0-8).",
+        vocab=BRACKET_VOCAB,
+        labels=tuple(str(d) for d in range(MAX_DEPTH + 1)),
+        example="(a(b(a))b((a(b)))a)b(a)",
+        make=bracket_batch,
+    ),
+    "recall": Task(
+        name="recall",
+        title="Delayed recall",
+        about="Remember the capital letter across the distractors; say it at '?'.",
+        vocab=NOISE + SYMBOLS + ("?",),
+        labels=SYMBOLS,
+        example="caCdbadcbbacdabcadbcdab?",
+        make=recall_batch,
+        make_heldout=recall_heldout_batch,
+    ),
+    "anbn": Task(
+        name="anbn",
+        title="aⁿbⁿ",
+        about="Predict the next character of a^n b^n.: as many b's as there were a's.",
+        vocab=("a", "b", "."),
+        labels=("a", "b", "."),
+        example="aaaaaabbbbbb.",
+        make=anbn_batch,
+        next_token=True,
+    ),
+    "alice": TextTask(
+        name="alice",
+        title="Alice, next character",
+        about="Predict the next character of Alice's Adventures in Wonderland (Carroll, 1865).",
+        vocab=ALICE_VOCAB,
+        labels=ALICE_VOCAB,
+        example="Alice was beginning to get very tired of sitting by her sister on the bank.",
+        make=alice_batch,
+        make_heldout=alice_heldout_batch,
+        next_token=True,
+    ),
+}
+
+
+def get_task(name: str) -> Task:
+    """The task called `name`; ValueError listing the known ones otherwise."""
+    if name not in TASKS:
+        raise ValueError(f"unknown task {name!r}: choose one of {', '.join(TASKS)}")
+    return TASKS[name]
