@@ -2,6 +2,7 @@
 
     python -m lstm trace [MODEL.npz] --text TEXT [--npz PATH] [--csv PATH]
     python -m lstm trace --hidden 16 --embed 8 --layers 1 --seed 0 --text "hello"
+    python -m lstm train --task brackets --hidden 16 --steps 1500 --lr 0.01 --seed 0
 
 Each command is an entry of COMMANDS: a function that adds its arguments to a parser and a
 function that runs it and returns the exit code. Errors print one line to stderr and exit 2.
@@ -18,6 +19,7 @@ import numpy as np
 from .model import LSTM
 from .modelfile import load_model
 from .tokens import MODES, Vocab, open_embedding, show, tokenize
+from .train import add_train_arguments, run_train
 
 RANDOM_DEFAULTS = {"hidden": 16, "embed": 8, "layers": 1, "seed": 0}
 COLUMNS = ("step", "token", "layer", "mean_i", "mean_f", "mean_g", "mean_o", "norm_c", "norm_h")
@@ -153,6 +155,11 @@ COMMANDS = {
         "trace a text through a model file or a random model",
         add_trace_arguments,
         run_trace,
+    ),
+    "train": (
+        "train a model on a task and write its model file",
+        add_train_arguments,
+        run_train,
     ),
 }
 

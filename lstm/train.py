@@ -330,13 +330,18 @@ def flat_views(
     return flat, views
 
 
-def check_range(name: str, value: float) -> None:
+def check_range(name: str, value) -> None:
     """Refuse a hyperparameter outside LIMITS with a message naming it and its range."""
     low, high, low_ok = LIMITS[name]
-    inside = (value >= low if low_ok else value > low) and value <= high
-    if isinstance(value, bool) or not isinstance(value, int | float) or not inside:
+    whole = isinstance(low, int)
+    ok_type = isinstance(value, int) if whole else isinstance(value, int | float)
+    inside = ok_type and (value >= low if low_ok else value > low) and value <= high
+    if isinstance(value, bool) or not inside:
+        kind = "an integer" if whole else "a number"
         brackets = "[" if low_ok else "("
-        raise ValueError(f"{name}={value!r} is out of range: allowed {brackets}{low}, {high}]")
+        raise ValueError(
+            f"{name}={value!r} is out of range: must be {kind} in {brackets}{low}, {high}]"
+        )
 
 
 @dataclass
@@ -351,11 +356,12 @@ class Record:
 
 @dataclass
 class Trainer:
-    """Trains a model on a task one batch at a time, so a page can run it in slices.
+    """Trains a model on a task one batch at a time, so that a page can train in slices.
 
     task: a `lstm.tasks.Task`. `step()` trains one batch and returns its Record; `history` keeps
-    every Record. If the loss or the gradients stop being finite, the weights of the last good
-    step are kept, `message` says what happened and `step()` raises TrainingError.
+    every Record. If the loss or the gradients stop being finite, the weights of the last step
+    with a finite loss are kept, `diverged` is set, `message` says what happened and `step()`
+    raises TrainingError (now and on every later call).
     """
 
     task: object
@@ -369,6 +375,7 @@ class Trainer:
     history: list[Record] = field(default_factory=list)
     message: str = ""
     seconds: float = 0.0
+    diverged: bool = False
 
     def __post_init__(self) -> None:
         from lstm.model import LSTM
@@ -394,7 +401,6 @@ class Trainer:
         self.adam = Adam(self.flat, self.lr)
         self.rng = np.random.default_rng(self.seed)
         self.ws = Workspace()
-        self.diverged = False
 
     def step(self) -> Record:
         """Train on one new batch; returns its Record."""
@@ -402,18 +408,19 @@ class Trainer:
             raise TrainingError(self.message)
         start = time.perf_counter()
         inputs, targets, mask = self.task.batch(self.rng, self.batch_size)
-        loss, correct, count = forward_backward(
-            self.params, inputs, targets, mask, self.grads, self.ws
-        )
-        norm = clip_gradients(self.flat_grad, self.clip)
+        with np.errstate(all="ignore"):  # overflow shows up as a non-finite loss, checked next
+            loss, correct, count = forward_backward(
+                self.params, inputs, targets, mask, self.grads, self.ws
+            )
+            norm = clip_gradients(self.flat_grad, self.clip)
         n = len(self.history) + 1
         if not (math.isfinite(loss) and math.isfinite(norm)):
             self.flat[:] = self.last_good
             self.diverged = True
-            what = "loss" if not math.isfinite(loss) else "gradient norm"
+            what = f"loss {loss}" if not math.isfinite(loss) else f"gradient norm {norm}"
             self.message = (
-                f"training diverged at step {n} ({what} is {loss if what == 'loss' else norm}); "
-                f"kept the weights of step {n - 1}. Try a smaller learning rate (lr={self.lr})."
+                f"training diverged at step {n} ({what}); kept the last weights with a finite "
+                f"loss (step {n - 1}). Try a smaller learning rate than lr={self.lr}."
             )
             raise TrainingError(self.message)
         self.last_good[:] = self.flat
@@ -423,9 +430,16 @@ class Trainer:
         self.seconds += time.perf_counter() - start
         return record
 
-    def run(self, steps: int) -> list[Record]:
-        """Train `steps` batches (a slice between two frames of a page)."""
-        return [self.step() for _ in range(steps)]
+    def run(self, steps: int, seconds: float | None = None) -> list[Record]:
+        """Train up to `steps` batches, stopping early once `seconds` have passed (a slice of
+        training between two frames of a page). Returns the new Records."""
+        start = time.perf_counter()
+        records = []
+        for _ in range(steps):
+            records.append(self.step())
+            if seconds is not None and time.perf_counter() - start >= seconds:
+                break
+        return records
 
     def model(self):
         """The current weights as an `lstm.model.LSTM` in float64."""
@@ -439,20 +453,78 @@ class Trainer:
 
     def meta(self, metrics: dict | None = None) -> dict:
         """The JSON-able metadata saved beside the weights in a model file."""
+        task = self.task
         return {
-            "task": self.task.name,
-            "tokenizer": self.task.tokenizer,
-            "vocabulary": list(self.task.vocab),
-            "labels": list(self.task.labels),
-            "example": self.task.example,
-            "hidden_size": self.hidden_size,
-            "num_layers": self.num_layers,
-            "embed_size": self.embed_size,
+            "task": task.name,
+            "title": task.title,
+            "about": task.about,
+            "tokenizer": task.tokenizer,
+            "vocabulary": list(task.vocab),
+            "labels": list(task.labels),
+            "next_token": task.next_token,
+            "example": task.example,
             "seed": self.seed,
             "lr": self.lr,
             "batch_size": self.batch_size,
             "clip": self.clip,
             "steps": len(self.history),
+            "final_train_loss": self.history[-1].loss if self.history else None,
             "metrics": metrics if metrics is not None else self.evaluate(),
             "training_seconds": round(self.seconds, 3),
         }
+
+    def file_bytes(self, metrics: dict | None = None) -> bytes:
+        """The trained model as a model file (NPZ bytes), for a download or a preset."""
+        from lstm.modelfile import model_bytes
+
+        return model_bytes(self.model(), self.meta(metrics))
+
+
+def add_train_arguments(p) -> None:
+    """The options of `python -m lstm train`."""
+    p.add_argument("--task", required=True, help="brackets, recall, anbn or alice")
+    p.add_argument("--hidden", type=int, default=32, help="hidden size H (32)")
+    p.add_argument("--layers", type=int, default=1, help="stacked layers (1)")
+    p.add_argument("--embed", type=int, help="embedding size E (default: H)")
+    p.add_argument("--steps", type=int, default=2000, help="training batches (2000)")
+    p.add_argument("--lr", type=float, default=0.01, help="Adam learning rate (0.01)")
+    p.add_argument("--batch", type=int, default=32, help="sequences per batch (32)")
+    p.add_argument("--clip", type=float, default=1.0, help="gradient norm limit (1.0)")
+    p.add_argument("--seed", type=int, default=0, help="initialisation and data seed (0)")
+    p.add_argument("--out", help="model file to write (default: assets/models/TASK.npz)")
+
+
+def run_train(args) -> int:
+    """Train as the options say, print progress and held-out figures, write the model file."""
+    from pathlib import Path
+
+    from lstm.tasks import get_task
+
+    if args.steps < 1:
+        raise ValueError(f"steps={args.steps} is out of range: must be at least 1")
+    trainer = Trainer(
+        get_task(args.task),
+        hidden_size=args.hidden,
+        num_layers=args.layers,
+        embed_size=args.embed,
+        lr=args.lr,
+        batch_size=args.batch,
+        clip=args.clip,
+        seed=args.seed,
+    )
+    every = max(1, args.steps // 20)
+    for n in range(1, args.steps + 1):
+        record = trainer.step()
+        if n % every == 0 or n == args.steps:
+            print(
+                f"step {n:>6}  loss {record.loss:.4f}  accuracy {record.accuracy:.3f}  "
+                f"{trainer.seconds:.1f} s",
+                flush=True,
+            )
+    metrics = trainer.evaluate()
+    print("held-out:", ", ".join(f"{k} {v}" for k, v in metrics.items()))
+    root = Path(__file__).resolve().parent.parent
+    out = Path(args.out) if args.out else root / "assets" / "models" / f"{args.task}.npz"
+    out.write_bytes(trainer.file_bytes(metrics))
+    print(f"wrote {out}")
+    return 0
