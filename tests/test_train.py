@@ -1,0 +1,213 @@
+"""Backpropagation through time against finite differences and torch; Adam, clipping, Trainer."""
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from lstm.cli import main
+from lstm.model import LSTM
+from lstm.modelfile import load_model
+from lstm.tasks import get_task
+from lstm.train import (
+    LIMITS,
+    Adam,
+    Trainer,
+    TrainingError,
+    clip_gradients,
+    cross_entropy,
+    flat_views,
+    forward,
+    forward_backward,
+    gradients,
+    masked_targets,
+)
+
+FIXTURES = sorted((Path(__file__).parent / "fixtures" / "train").glob("train_*.npz"))
+
+
+def random_case(layers: int, embed: bool, seed: int = 0):
+    """Float64 parameters and a masked batch of unequal lengths."""
+    rng = np.random.default_rng(seed)
+    V, E, H, n_out, B, T = 5, 3, 4, 6, 3, 7
+    init = LSTM.random(E, H, layers, vocab_size=V if embed else None, output_size=n_out, seed=seed)
+    params = {name: p * 2.0 for name, p in init.params.items()}  # larger: gates not all near 0.5
+    inputs = rng.integers(0, V, (B, T)) if embed else rng.standard_normal((B, T, E))
+    targets = rng.integers(0, n_out, (B, T))
+    mask = np.ones((B, T))
+    mask[1, 5:] = 0
+    mask[2, 2:] = 0
+    return params, inputs, targets, mask
+
+
+def loss_only(params, inputs, targets, mask) -> float:
+    logits, _ = forward(params, inputs)
+    tgt, weights = masked_targets(targets, mask, np.float64)
+    return cross_entropy(logits, tgt, weights)[0]
+
+
+@pytest.mark.parametrize(("layers", "embed"), [(1, True), (2, True), (1, False), (2, False)])
+def test_gradients_match_finite_differences(layers, embed):
+    params, inputs, targets, mask = random_case(layers, embed, seed=layers)
+    _, grads = gradients(params, inputs, targets, mask)
+    eps = 1e-5
+    for name, p in params.items():
+        numeric = np.zeros_like(p)
+        for idx in np.ndindex(p.shape):
+            keep = p[idx]
+            p[idx] = keep + eps
+            up = loss_only(params, inputs, targets, mask)
+            p[idx] = keep - eps
+            down = loss_only(params, inputs, targets, mask)
+            p[idx] = keep
+            numeric[idx] = (up - down) / (2 * eps)
+        scale = max(np.abs(numeric).max(), 1e-3)
+        error = np.abs(numeric - grads[name]).max() / scale
+        assert error <= 1e-6, f"{name}: relative error {error:.2e}"
+
+
+def test_masked_steps_do_not_matter():
+    params, inputs, targets, mask = random_case(2, True)
+    loss, grads = gradients(params, inputs, targets, mask)
+    changed = targets.copy()
+    changed[mask == 0] = (changed[mask == 0] + 1) % 6
+    inputs2 = inputs.copy()
+    inputs2[2, 3:] = (inputs2[2, 3:] + 1) % 5  # after the end of sequence 2 (its length is 2)
+    loss2, grads2 = gradients(params, inputs2, changed, mask)
+    assert loss2 == pytest.approx(loss, rel=1e-12)
+    for name in grads:
+        np.testing.assert_allclose(grads2[name], grads[name], rtol=1e-10, atol=1e-14)
+
+
+def test_all_zero_mask_is_refused():
+    params, inputs, targets, mask = random_case(1, True)
+    with pytest.raises(ValueError, match="mask"):
+        gradients(params, inputs, targets, np.zeros_like(mask))
+
+
+@pytest.mark.parametrize("path", FIXTURES, ids=lambda p: p.stem)
+def test_loss_and_gradients_match_torch(path):
+    ref = np.load(path)
+    params = {n: ref[n] for n in ref.files if f"grad_{n}" in ref.files}
+    loss, grads = gradients(params, ref["inputs"], ref["targets"], ref["mask"])
+    assert loss == pytest.approx(float(ref["loss"]), rel=1e-12)
+    for name in params:
+        np.testing.assert_allclose(grads[name], ref[f"grad_{name}"], rtol=1e-9, atol=1e-12)
+
+
+@pytest.mark.parametrize("path", FIXTURES, ids=lambda p: p.stem)
+def test_adam_with_clipping_matches_torch(path):
+    ref = np.load(path)
+    names = [n for n in ref.files if f"grad_{n}" in ref.files]
+    flat, params = flat_views({n: ref[n].shape for n in names}, np.float64)
+    flat_grad, grads = flat_views({n: ref[n].shape for n in names}, np.float64)
+    for n in names:
+        params[n][...] = ref[n]
+    adam = Adam(flat, float(ref["lr"]))
+    for _ in range(int(ref["adam_steps"])):
+        forward_backward(params, ref["inputs"], ref["targets"], ref["mask"], grads)
+        clip_gradients(flat_grad, float(ref["clip"]))
+        adam.update(flat_grad)
+    for n in names:
+        np.testing.assert_allclose(params[n], ref[f"after_{n}"], rtol=1e-9, atol=1e-12)
+
+
+def test_clip_gradients_scales_only_above_the_limit():
+    g = np.array([3.0, 4.0])
+    assert clip_gradients(g, 10.0) == pytest.approx(5.0)
+    np.testing.assert_array_equal(g, [3.0, 4.0])
+    assert clip_gradients(g, 1.0) == pytest.approx(5.0)
+    assert np.linalg.norm(g) == pytest.approx(1.0, rel=1e-5)
+
+
+def test_adam_first_step_moves_each_weight_by_lr():
+    flat = np.zeros(3)
+    Adam(flat, 0.1).update(np.array([2.0, -0.5, 1e-3]))
+    np.testing.assert_allclose(flat, [-0.1, 0.1, -0.1], rtol=1e-4)
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("hidden_size", 0),
+        ("hidden_size", 513),
+        ("hidden_size", 8.5),
+        ("num_layers", 5),
+        ("embed_size", 0),
+        ("lr", 0.0),
+        ("lr", 2.0),
+        ("lr", float("nan")),
+        ("batch_size", 0),
+        ("batch_size", 4096),
+        ("clip", -1.0),
+        ("batch_size", True),
+    ],
+)
+def test_out_of_range_hyperparameters_are_refused(name, value):
+    low, high, _ = LIMITS[name]
+    with pytest.raises(ValueError, match=rf"^{name}=.* is out of range: .*{low}, {high}\]"):
+        Trainer(get_task("anbn"), **{name: value})
+
+
+def test_trainer_keeps_history_and_its_model_matches_the_training_forward():
+    task = get_task("brackets")
+    trainer = Trainer(task, hidden_size=8, batch_size=4, seed=3)
+    records = trainer.run(5)
+    assert [r.step for r in records] == [1, 2, 3, 4, 5]
+    assert trainer.history == records
+    assert all(np.isfinite(r.loss) and 0 <= r.accuracy <= 1 for r in records)
+    model = trainer.model()
+    inputs, _, _ = task.batch(np.random.default_rng(0), 2)
+    logits, _ = forward(model.params, inputs)  # (T*B, O), time-major
+    T = inputs.shape[1]
+    trace = model.trace(inputs[1])
+    np.testing.assert_allclose(trace.logits, logits.reshape(T, 2, -1)[:, 1], atol=1e-10)
+
+
+def test_run_stops_after_the_time_slice():
+    trainer = Trainer(get_task("anbn"), hidden_size=4, batch_size=2)
+    assert len(trainer.run(1000, seconds=0.0)) == 1
+
+
+def test_a_diverging_run_stops_and_keeps_the_last_good_weights():
+    trainer = Trainer(get_task("anbn"), hidden_size=4, batch_size=4)
+    trainer.run(2)
+    used_by_step_3 = trainer.flat.copy()
+    trainer.step()
+    trainer.params["out_weight"][0, 0] = np.inf  # as if step 3's update had blown up
+    with pytest.raises(TrainingError, match="diverged at step 4"):
+        trainer.step()
+    assert trainer.diverged and "smaller learning rate" in trainer.message
+    assert len(trainer.history) == 3
+    np.testing.assert_array_equal(trainer.flat, used_by_step_3)
+    with pytest.raises(TrainingError, match="diverged at step 4"):
+        trainer.step()
+
+
+def test_model_file_round_trip(tmp_path):
+    trainer = Trainer(get_task("recall"), hidden_size=6, batch_size=8, seed=1)
+    trainer.run(2)
+    path = tmp_path / "m.npz"
+    path.write_bytes(trainer.file_bytes())
+    model, meta = load_model(path)
+    assert meta["task"] == "recall" and meta["steps"] == 2 and meta["seed"] == 1
+    assert meta["vocabulary"] == list(get_task("recall").vocab)
+    assert set(meta["metrics"]) >= {"accuracy", "loss_nats"}
+    for name, p in trainer.params.items():
+        np.testing.assert_array_equal(model.params[name], p.astype(np.float64))
+
+
+def test_cli_train_writes_a_model_file(tmp_path, capsys):
+    out = tmp_path / "anbn.npz"
+    argv = ["train", "--task", "anbn", "--hidden", "6", "--steps", "20", "--out", str(out)]
+    assert main(argv) == 0
+    assert "held-out:" in capsys.readouterr().out
+    model, meta = load_model(out)
+    assert model.hidden_size == 6 and meta["task"] == "anbn"
+
+
+def test_cli_train_refuses_a_bad_learning_rate(tmp_path, capsys):
+    argv = ["train", "--task", "anbn", "--lr", "5", "--out", str(tmp_path / "x.npz")]
+    assert main(argv) == 2
+    assert "lr=5.0 is out of range" in capsys.readouterr().err
+    assert not (tmp_path / "x.npz").exists()
