@@ -1,0 +1,488 @@
+"""The visualizer's controller: the seed's state machine, its controls, stats and timer.
+
+Plain Python over the `Page` interface of ARCHITECTURE.md, so it runs and is tested in CPython.
+States, as in the seed (startProcessing / pauseProcessing / stepForward / resetLSTM):
+
+    ready       nothing shown yet (step 0); the first Step or Start tokenizes the text and traces it
+    processing  a timer advances one step per tick; Start is ignored
+    paused      0 < step < N, no timer
+    complete    step == N; Start and Step do nothing until Reset
+    error       something unexpected failed; the message says what, Reset starts over
+
+The whole trace is computed once when a sequence is initialised; steps reveal it column by column.
+Every handler is guarded: an exception becomes a message on the page, never a raised error.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from lstm import modelfile
+from lstm.model import LSTM
+from lstm.tasks import TASKS
+from lstm.tokens import UNK, TokenError, Vocab, open_embedding, show, tokenize
+from lstm.train_panel import TrainPanel
+from lstm.views import Views
+
+MODELS_DIR = Path(__file__).resolve().parent.parent / "assets" / "models"
+RANDOM = "random"
+RANDOM_EMBED = 8  # embedding width of the random model
+SEED = 0
+SPEEDS = {1: ("Slow (400ms)", 400), 2: ("Medium (250ms)", 250), 3: ("Fast (150ms)", 150)}
+CELL_SIZES = (2, 64)  # the cell-size slider's range (index.html)
+STATUS = {
+    "ready": "Ready to process sequence",
+    "processing": "Processing sequence...",
+    "paused": "Paused",
+    "complete": "Sequence complete",
+    "error": "Error (see the message)",
+}
+SHOWN_UNKNOWN = 10
+RANDOM_EXAMPLES = [
+    ("Simple sentence", "the cat sat on the mat"),
+    ("Repetition", "hello world hello world hello world"),
+    ("Counting", "one two three four five six seven eight nine ten"),
+    ("Long dependency", "the keys that the man near the wooden cabinets holds are on the table"),
+]
+CANVASES = ("diagram", "heatmaps", "states")
+
+
+@dataclass
+class Entry:
+    """One choice of the model menu: a model (None: the random model) and how it reads text."""
+
+    key: str
+    label: str
+    model: LSTM | None
+    tokenizer: str
+    vocab: Vocab | None
+    examples: list[tuple[str, str]]
+    meta: dict = field(default_factory=dict)
+    version: int = 0  # bumped when the weights change (training), so cached traces are redone
+
+
+def entry_from_model(key: str, label: str, model: LSTM, meta: dict) -> Entry:
+    """A menu entry for a model with its metadata (task, tokenizer, vocabulary, example)."""
+    example = str(meta.get("example") or "")
+    examples = [("Example", example)] if example else []
+    return Entry(
+        key=key,
+        label=label,
+        model=model,
+        tokenizer=str(meta["tokenizer"]),
+        vocab=Vocab(list(meta["vocabulary"])),
+        examples=examples + task_examples(str(meta.get("task"))),
+        meta=meta,
+    )
+
+
+def task_examples(name: str, count: int = 3) -> list[tuple[str, str]]:
+    """Sequences of a known task's held-out set, each up to its last scored step."""
+    task = TASKS.get(name)
+    if task is None:
+        return []
+    inputs, _, mask = task.heldout()
+    join = "" if task.tokenizer == "char" else " "
+    examples = []
+    for r in range(min(count, len(inputs))):
+        end = int(np.flatnonzero(mask[r])[-1]) + 1 if mask[r].any() else inputs.shape[1]
+        text = join.join(task.vocab[j] for j in inputs[r, :end])
+        examples.append((f"Held-out sequence {r + 1}", text))
+    return examples
+
+
+def load_presets(folder: Path) -> tuple[list[Entry], list[str]]:
+    """Menu entries for every model file in `folder`, and a note for each file that failed."""
+    entries, problems = [], []
+    for path in sorted(Path(folder).glob("*.npz")):
+        try:
+            model, meta = modelfile.load_model(path)
+            title = str(meta.get("title") or meta.get("task") or path.stem)
+            label = f"{title} ({model.hidden_size} units, trained)"
+            entries.append(entry_from_model(path.stem, label, model, meta))
+        except Exception as e:
+            problems.append(f"{path.name}: {e}")
+    return entries, problems
+
+
+def random_entry() -> Entry:
+    return Entry(RANDOM, "Random (seed behaviour)", None, "word", None, list(RANDOM_EXAMPLES))
+
+
+def unknown_message(unknown: list[tuple[int, str]], replaced: bool) -> str:
+    """The tokens a vocabulary does not know, with their positions, and what became of them."""
+    listed = ", ".join(f"{show(t)!r} at {j}" for j, t in unknown[:SHOWN_UNKNOWN])
+    more = f" and {len(unknown) - SHOWN_UNKNOWN} more" if len(unknown) > SHOWN_UNKNOWN else ""
+    if replaced:
+        return (
+            f"{len(unknown)} token(s) are not in this model's vocabulary and are read as "
+            f"{UNK}: {listed}{more}."
+        )
+    return (
+        f"{len(unknown)} token(s) are not in this model's vocabulary: {listed}{more}. "
+        f"Remove them, or choose the random model, which reads any token."
+    )
+
+
+def sentence(text: str) -> str:
+    """`text` with a capital first letter and a full stop."""
+    text = text[:1].upper() + text[1:]
+    return text if text.endswith(".") else text + "."
+
+
+def parse_int(text: str, low: int, high: int, default: int) -> int:
+    """An int from a control's value, clamped to [low, high]; `default` when it is not a number."""
+    try:
+        return min(max(int(float(text)), low), high)
+    except (TypeError, ValueError, OverflowError):
+        return default
+
+
+class App:
+    """The controller of the visualizer. Build it with `start(page)`."""
+
+    def __init__(self, page, entries: list[Entry], notice: str = ""):
+        self.page = page
+        self.entries = {e.key: e for e in entries}
+        self.entry = entries[0]
+        self.notice = notice  # about the model menu (presets missing), kept with the entry
+        self.state = "ready"
+        self.tokens: list[str] = []
+        self.trace = None
+        self.views: Views | None = None
+        self.step = 0
+        self.delay = SPEEDS[2][1]
+        self.timer: int | None = None
+        self.cell_size = 8
+        self._traced = None  # what the current trace was made from, to skip recomputing it
+        self._random_models: dict[int, LSTM] = {}
+        self.train: TrainPanel | None = None  # the training panel, set by start()
+
+    # --- wiring -------------------------------------------------------------------------------
+    def guard(self, handler):
+        """`handler` made safe for the page: an exception stops play and becomes a message."""
+
+        @functools.wraps(handler)
+        def safe(*args):
+            try:
+                return handler(*args)
+            except Exception as e:
+                self.fail(e)
+
+        return safe
+
+    def bind(self) -> None:
+        """Register every control's handler and show the first model and example."""
+        on, g = self.page.on, self.guard
+        on("start", "click", g(self.start))
+        on("pause", "click", g(self.pause))
+        on("step", "click", g(self.step_forward))
+        on("reset", "click", g(self.reset))
+        on("example", "change", g(self.load_example))
+        on("model", "change", g(self.choose_model))
+        on("cell-size", "input", g(self.update_cell_size))
+        on("speed", "input", g(self.update_speed))
+        on("unit", "change", g(self.redraw))
+        on("layer", "change", g(self.redraw))
+        self.page.set_options("model", [(e.key, e.label) for e in self.entries.values()])
+        self.page.set_value("model", self.entry.key)
+        self.cell_size = parse_int(self.page.value("cell-size"), *CELL_SIZES, 8)
+        self.show_speed()
+        self.select(self.entry)
+
+    def fail(self, error: Exception) -> None:
+        """Stop, show the error and enter the error state (Reset starts over)."""
+        self.stop_timer()
+        self.set_state("error")
+        self.page.set_text("message", f"Something went wrong: {type(error).__name__}: {error}")
+
+    # --- the seed's state machine ---------------------------------------------------------------
+    @property
+    def length(self) -> int:
+        """N, the number of tokens of the initialised sequence (0 before one is)."""
+        return len(self.tokens)
+
+    def start(self) -> None:
+        """Play from the current step (initialising first at step 0); ignored while playing."""
+        if self.state == "processing":
+            return
+        if self.step == 0 and not self.initialise():
+            self.set_state("ready")
+            return
+        if self.step >= self.length:
+            return
+        self.set_state("processing")
+        self.timer = self.page.set_interval(self.guard(self.tick), self.delay)
+
+    def pause(self) -> None:
+        """Stop the timer; the state says where the sequence is."""
+        self.stop_timer()
+        if self.state == "processing":
+            self.set_state(self.resting_state())
+
+    def step_forward(self) -> None:
+        """Reveal one more step (initialising first at step 0); nothing at the end."""
+        if self.step == 0 and not self.initialise():
+            self.set_state("ready")
+            return
+        self.advance()
+        if self.state != "processing":
+            self.set_state(self.resting_state())
+
+    def tick(self) -> None:
+        """One timer tick: advance, and stop at the end."""
+        if self.state != "processing":
+            self.stop_timer()  # a tick that outlived its timer
+            return
+        self.advance()
+
+    def advance(self) -> None:
+        if self.step >= self.length:
+            return
+        self.step += 1
+        self.show_stats()
+        self.draw(prev=self.step - 1)
+        if self.step >= self.length:
+            self.stop_timer()
+            self.set_state("complete")
+
+    def reset(self) -> None:
+        """Stop, re-tokenize the text, and show step 0."""
+        self.stop_timer()
+        self.initialise()
+        self.set_state("ready")
+
+    def resting_state(self) -> str:
+        """The state when no timer runs, from the step alone."""
+        if self.step == 0:
+            return "ready"
+        return "complete" if self.step >= self.length else "paused"
+
+    def stop_timer(self) -> None:
+        if self.timer is not None:
+            self.page.clear_interval(self.timer)
+            self.timer = None
+
+    def set_state(self, state: str) -> None:
+        self.state = state
+        self.page.set_text("status", STATUS[state])
+        self.page.set_attr("status", "data-state", state)
+
+    # --- the sequence ---------------------------------------------------------------------------
+    def initialise(self) -> bool:
+        """Tokenize the text and trace it with the current model; step 0. False when refused."""
+        text = self.page.value("sequence")
+        self.step = 0
+        key = (text, self.entry.key, self.entry.version, self.cell_size)
+        if key == self._traced and self.trace is not None:
+            self.show_message("")
+            self.show_stats()
+            self.draw()
+            return True
+        self._traced = None
+        try:
+            tokens = tokenize(text, self.entry.tokenizer)
+            trace, unknown = self.trace_of(tokens)
+        except TokenError as e:
+            self.clear_sequence()
+            self.show_message(sentence(str(e)))
+            return False
+        views = Views(trace, tokens)
+        self.tokens, self.trace, self.views, self._traced = tokens, trace, views, key
+        self.show_message(unknown_message(unknown, replaced=True) if unknown else "")
+        self.show_stats()
+        self.draw()
+        return True
+
+    def trace_of(self, tokens: list[str]):
+        """The trace of `tokens` under the current entry, and the unknown (position, token)s."""
+        entry = self.entry
+        if entry.model is None:
+            vocab, embedding = open_embedding(tokens, RANDOM_EMBED, SEED)
+            ids, unknown = vocab.encode(tokens)
+            return self.random_model(self.cell_size).trace(embedding[ids]), unknown
+        unknown = [(j, t) for j, t in enumerate(tokens) if t not in entry.vocab]
+        if unknown and entry.vocab.unk is None:
+            raise TokenError(unknown_message(unknown, replaced=False))
+        ids, _ = entry.vocab.encode(tokens)
+        return entry.model.trace(ids), unknown
+
+    def random_model(self, hidden: int) -> LSTM:
+        """The random-init LSTM of a cell size (fixed seed: the same text shows the same noise)."""
+        if hidden not in self._random_models:
+            self._random_models[hidden] = LSTM.random(RANDOM_EMBED, hidden, seed=SEED)
+        return self._random_models[hidden]
+
+    def clear_sequence(self) -> None:
+        self.tokens, self.trace, self.views, self.step = [], None, None, 0
+        self.show_stats()
+        self.draw()
+
+    def retrace(self) -> None:
+        """Trace the shown tokens again with the current weights (training), keeping the step."""
+        if self.trace is None:
+            return
+        trace, _ = self.trace_of(self.tokens)
+        self.trace, self.views = trace, Views(trace, self.tokens)
+        if self._traced is not None:
+            self._traced = (self._traced[0], self.entry.key, self.entry.version, self.cell_size)
+        self.show_stats()
+        self.draw()
+
+    # --- controls -------------------------------------------------------------------------------
+    def load_example(self) -> None:
+        """Put the chosen example into the text box and reset (the seed's loadTask)."""
+        examples = self.entry.examples
+        j = parse_int(self.page.value("example"), 0, max(len(examples) - 1, 0), 0)
+        if examples:
+            self.page.set_value("sequence", examples[j][1])
+        self.reset()
+
+    def choose_model(self) -> None:
+        """Switch to the model chosen in the menu."""
+        entry = self.entries.get(self.page.value("model"))
+        if entry is not None:
+            self.select(entry)
+
+    def select(self, entry: Entry) -> None:
+        """Show `entry`: its layers, units and examples; load its first example and reset."""
+        if entry is not self.entry:
+            self.notice = ""
+        self.entry = entry
+        self.page.set_value("model", entry.key)
+        examples = [(str(j), label) for j, (label, _) in enumerate(entry.examples)]
+        self.page.set_options("example", examples)
+        self.show_size()
+        if entry.examples:
+            self.page.set_value("example", "0")
+            self.page.set_value("sequence", entry.examples[0][1])
+        self.reset()
+
+    def show_size(self) -> None:
+        """Layer and unit menus, and the cell-size slider (only the random model's size moves)."""
+        entry = self.entry
+        hidden = self.cell_size if entry.model is None else entry.model.hidden_size
+        layers = 1 if entry.model is None else entry.model.num_layers
+        self.page.set_options("layer", [(str(k), f"Layer {k + 1}") for k in range(layers)])
+        units = [("mean", "Mean over units")] + [(str(u), f"Unit {u}") for u in range(hidden)]
+        self.page.set_options("unit", units)
+        self.page.set_text("cell-size-value", f"{hidden} units")
+        if entry.model is None:
+            self.page.remove_attr("cell-size", "disabled")
+        else:
+            self.page.set_attr("cell-size", "disabled", "")
+
+    def update_cell_size(self) -> None:
+        """The seed's updateCellSize: the random model's units; resets when not playing."""
+        if self.entry.model is not None:
+            self.show_size()  # a preset's size is its own
+            return
+        self.cell_size = parse_int(self.page.value("cell-size"), *CELL_SIZES, self.cell_size)
+        self.show_size()
+        if self.state != "processing":
+            self.reset()
+
+    def update_speed(self) -> None:
+        """The seed's updateSpeed: a new delay, applied at once while playing."""
+        self.show_speed()
+        if self.state == "processing":
+            self.stop_timer()
+            self.timer = self.page.set_interval(self.guard(self.tick), self.delay)
+
+    def show_speed(self) -> None:
+        label, self.delay = SPEEDS[parse_int(self.page.value("speed"), 1, 3, 2)]
+        self.page.set_text("speed-value", label)
+
+    def layer(self) -> int:
+        layers = 1 if self.trace is None else len(self.trace.layers)
+        return parse_int(self.page.value("layer"), 0, layers - 1, 0)
+
+    def unit(self) -> int | None:
+        """The unit the diagram shows, or None for the mean over units."""
+        value = self.page.value("unit")
+        if self.trace is None or value == "mean":
+            return None
+        hidden = self.trace.layers[0].h.shape[1]
+        j = parse_int(value, -1, hidden, -1)
+        return j if 0 <= j < hidden else None
+
+    def redraw(self) -> None:
+        """Show the current step again (a new layer or unit was chosen)."""
+        self.show_stats()
+        self.draw()
+
+    # --- models from the training panel and from files ---------------------------------------
+    def add_model(self, key: str, label: str, model: LSTM, meta: dict) -> None:
+        """Add (or replace) a model in the menu and switch to it (training, uploads)."""
+        entry = entry_from_model(key, label, model, meta)
+        self.entries[key] = entry
+        self.page.set_options("model", [(e.key, e.label) for e in self.entries.values()])
+        self.select(entry)
+
+    def update_weights(self, key: str, model: LSTM) -> None:
+        """New weights for an entry (training); the views follow when it is the one shown."""
+        entry = self.entries[key]
+        entry.model = model
+        entry.version += 1
+        if entry is self.entry:
+            self.retrace()
+
+    def load_model_file(self, filename: str, data: bytes) -> None:
+        """A model file the visitor chose (the browser hands its bytes): add it and show it."""
+        try:
+            model, meta = modelfile.load_model(data)
+        except modelfile.ModelFileError as e:
+            self.page.set_text("message", f"Could not load {filename}: {e}")
+            return
+        label = f"{filename} ({model.hidden_size} units, loaded)"
+        self.add_model(f"file:{filename}", label, model, meta)
+
+    # --- output ---------------------------------------------------------------------------------
+    def show_message(self, text: str) -> None:
+        self.page.set_text("message", " ".join(t for t in (self.notice, text) if t))
+
+    def show_stats(self) -> None:
+        """Timestep k / N, the norms of c and h after step k (selected layer), the token."""
+        k = self.step
+        self.page.set_text("stat-step", f"{k} / {self.length}")
+        if k > 0:
+            layer = self.trace.layers[self.layer()]
+            cell = float(np.linalg.norm(layer.c[k - 1]))
+            hidden = float(np.linalg.norm(layer.h[k - 1]))
+            token = show(self.tokens[k - 1])
+        else:
+            cell, hidden, token = 0.0, 0.0, "-"
+        self.page.set_text("stat-cell-norm", f"{cell:.2f}")
+        self.page.set_text("stat-hidden-norm", f"{hidden:.2f}")
+        self.page.set_text("stat-token", token)
+
+    def draw(self, prev: int | None = None) -> None:
+        """Draw the panels at the current step: all of them, or only what moved since `prev`."""
+        canvases = {name: self.page.canvas(name) for name in CANVASES}
+        if self.views is None:
+            for canvas in canvases.values():
+                canvas.clear()
+        elif prev is None:
+            self.views.draw_all(canvases, self.step, self.unit(), self.layer())
+        else:
+            self.views.draw_step(canvases, prev, self.step, self.unit(), self.layer())
+
+
+def start(page, models_dir: Path = MODELS_DIR) -> App:
+    """Build the controller on a page: presets from `models_dir` plus the random model."""
+    presets, problems = load_presets(models_dir)
+    notice = ""
+    if not presets:
+        why = "; ".join(problems) if problems else f"no model files in {models_dir.name}/"
+        notice = f"No trained model could be loaded ({why}), so a random model is shown."
+    elif problems:
+        notice = f"Some model files were skipped: {'; '.join(problems)}."
+    app = App(page, [*presets, random_entry()], notice)
+    app.guard(app.bind)()
+    app.train = TrainPanel(page, app)
+    app.guard(app.train.bind)()
+    return app

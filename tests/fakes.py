@@ -1,0 +1,191 @@
+"""A recording stand-in for the browser module (`lstm/web.py`): the `Page` of ARCHITECTURE.md.
+
+`FakePage` records every call, keeps the element values, attributes, options and texts a real
+page would hold, fires events on request, and runs intervals on a fake clock that tests advance.
+It asserts that every value it receives is a plain Python value (str, int, float, bool, bytes, or
+lists/tuples of those): NumPy scalars fail here, so the real browser module never meets one.
+"""
+
+from lstm.draw.canvas import RecordingCanvas
+
+PLAIN_TYPES = (str, int, float, bool, bytes)
+
+# Every element id of the page (ARCHITECTURE.md, "Element ids"); anything else is a typo.
+ELEMENT_IDS = frozenset(
+    [
+        "sequence", "example", "model", "cell-size", "cell-size-value", "speed", "speed-value",
+        "unit", "layer", "start", "pause", "step", "reset", "status", "stat-step", "stat-cell-norm",
+        "stat-hidden-norm", "stat-token", "message", "loading", "loading-stage", "loading-bar",
+        "timing", "diagram", "heatmaps", "states", "loss", "train-task", "train-hidden", "train-lr",
+        "train-batch", "train-start", "train-pause", "train-reset", "train-progress", "train-rate",
+        "train-status", "train-download", "model-file",
+    ]
+)
+CANVAS_IDS = frozenset({"diagram", "heatmaps", "states", "loss"})
+
+
+def is_plain(value) -> bool:
+    """True for str, int, float, bool, bytes and lists/tuples of those (exact types, no NumPy)."""
+    if type(value) in PLAIN_TYPES:
+        return True
+    return type(value) in (list, tuple) and all(is_plain(v) for v in value)
+
+
+def check_plain(*values) -> None:
+    for v in values:
+        assert is_plain(v), f"not a plain Python value: {v!r} ({type(v).__name__})"
+
+
+def check_id(id_: str) -> None:
+    check_plain(id_)
+    assert id_ in ELEMENT_IDS, f"unknown element id {id_!r}"
+
+
+class FakePage:
+    """The `Page` interface, recorded. Tests set values, fire events and advance the clock."""
+
+    def __init__(self, values: dict[str, str] | None = None, canvas_size=(640, 320)):
+        self.values: dict[str, str] = {}
+        self.texts: dict[str, str] = {}
+        self.attrs: dict[str, dict[str, str]] = {}
+        self.options: dict[str, list[tuple[str, str]]] = {}
+        self.handlers: dict[tuple[str, str], list] = {}
+        self.canvases: dict[str, RecordingCanvas] = {}
+        self.calls: list[tuple] = []
+        self.downloads: list[tuple[str, bytes, str]] = []
+        self.clock = 0.0
+        self.intervals: dict[int, list] = {}  # handle -> [handler, ms, next due time]
+        self._handles = 0
+        self._canvas_size = canvas_size
+        for id_, v in (values or {}).items():
+            self.values[id_] = v
+
+    # --- the Page interface -------------------------------------------------------------
+    def value(self, id_: str) -> str:
+        check_id(id_)
+        self.calls.append(("value", id_))
+        return self.values.get(id_, "")
+
+    def set_value(self, id_: str, value: str) -> None:
+        check_id(id_)
+        assert type(value) is str, f"set_value({id_!r}) needs a str, got {value!r}"
+        self.calls.append(("set_value", id_, value))
+        self._store_value(id_, value)
+
+    def set_text(self, id_: str, text: str) -> None:
+        check_id(id_)
+        assert type(text) is str, f"set_text({id_!r}) needs a str, got {text!r}"
+        self.calls.append(("set_text", id_, text))
+        self.texts[id_] = text
+
+    def set_attr(self, id_: str, name: str, value: str) -> None:
+        check_id(id_)
+        assert type(name) is str and type(value) is str, (name, value)
+        self.calls.append(("set_attr", id_, name, value))
+        self.attrs.setdefault(id_, {})[name] = value
+
+    def remove_attr(self, id_: str, name: str) -> None:
+        check_id(id_)
+        assert type(name) is str, name
+        self.calls.append(("remove_attr", id_, name))
+        self.attrs.get(id_, {}).pop(name, None)
+
+    def set_options(self, id_: str, options: list[tuple[str, str]]) -> None:
+        check_id(id_)
+        check_plain(options)
+        assert all(len(o) == 2 and all(type(s) is str for s in o) for o in options), options
+        self.calls.append(("set_options", id_, options))
+        self.options[id_] = [tuple(o) for o in options]
+        # A browser keeps the selection when its value survives, else selects the first option.
+        values = [v for v, _ in options]
+        if self.values.get(id_) not in values:
+            self.values[id_] = values[0] if values else ""
+
+    def canvas(self, id_: str) -> RecordingCanvas:
+        check_id(id_)
+        assert id_ in CANVAS_IDS, f"{id_!r} is not a canvas"
+        self.calls.append(("canvas", id_))
+        if id_ not in self.canvases:
+            self.canvases[id_] = RecordingCanvas(*self._canvas_size)
+        return self.canvases[id_]
+
+    def on(self, id_: str, event: str, handler) -> None:
+        check_id(id_)
+        assert type(event) is str and callable(handler), (event, handler)
+        self.calls.append(("on", id_, event))
+        self.handlers.setdefault((id_, event), []).append(handler)
+
+    def set_interval(self, handler, ms) -> int:
+        assert callable(handler), handler
+        check_plain(ms)
+        assert type(ms) in (int, float) and ms > 0, ms
+        self._handles += 1
+        self.calls.append(("set_interval", ms, self._handles))
+        self.intervals[self._handles] = [handler, ms, self.clock + ms]
+        return self._handles
+
+    def clear_interval(self, handle: int) -> None:
+        assert type(handle) is int, handle
+        self.calls.append(("clear_interval", handle))
+        self.intervals.pop(handle, None)
+
+    def now_ms(self) -> float:
+        self.calls.append(("now_ms",))
+        return float(self.clock)
+
+    def download(self, filename: str, data: bytes, mime: str) -> None:
+        assert type(filename) is str and type(data) is bytes and type(mime) is str
+        self.calls.append(("download", filename, len(data), mime))
+        self.downloads.append((filename, data, mime))
+
+    # --- what tests do -------------------------------------------------------------------
+    def _store_value(self, id_: str, value: str) -> None:
+        options = self.options.get(id_)
+        if options is not None and value not in [v for v, _ in options]:
+            value = ""  # a <select> given a value it lacks selects nothing
+        self.values[id_] = value
+
+    def fire(self, id_: str, event: str) -> None:
+        """Run the handlers registered for `event` on `id_` (none registered is a test error)."""
+        handlers = self.handlers.get((id_, event))
+        assert handlers, f"no {event!r} handler on {id_!r}"
+        for handler in handlers:
+            handler()
+
+    def click(self, id_: str) -> None:
+        self.fire(id_, "click")
+
+    def choose(self, id_: str, value: str) -> None:
+        """Select an option of a <select> (it must exist) and fire "change"."""
+        assert value in [v for v, _ in self.options.get(id_, [])], (id_, value)
+        self.values[id_] = value
+        self.fire(id_, "change")
+
+    def slide(self, id_: str, value: int) -> None:
+        """Move a range input and fire "input", as dragging does."""
+        self.values[id_] = str(value)
+        self.fire(id_, "input")
+
+    def type_text(self, id_: str, text: str) -> None:
+        """Replace an input's text, as a user typing would (no event: the app reads it later)."""
+        self.values[id_] = text
+
+    def advance(self, ms: float) -> None:
+        """Move the clock forward, running every interval handler that falls due, in order."""
+        end = self.clock + ms
+        while True:
+            due = [(entry[2], h) for h, entry in self.intervals.items() if entry[2] <= end]
+            if not due:
+                break
+            when, handle = min(due)
+            entry = self.intervals[handle]
+            self.clock = when
+            entry[2] = when + entry[1]
+            entry[0]()
+        self.clock = end
+
+    def text(self, id_: str) -> str:
+        return self.texts.get(id_, "")
+
+    def attr(self, id_: str, name: str) -> str | None:
+        return self.attrs.get(id_, {}).get(name)

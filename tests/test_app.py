@@ -1,0 +1,444 @@
+"""The visualizer's controller (lstm/app.py) against the recording FakePage."""
+
+import numpy as np
+import pytest
+
+from lstm import app as app_module
+from lstm import modelfile
+from lstm.app import MODELS_DIR, RANDOM, STATUS, start
+from lstm.model import LSTM
+from lstm.tasks import TASKS
+from lstm.tokens import MAX_CHARS
+from tests.fakes import FakePage
+
+BRACKETS = TASKS["brackets"]
+
+
+def preset_bytes(vocab=BRACKETS.vocab, layers=2, hidden=4, example="(a(b))") -> bytes:
+    """A small model file shaped like the bracket preset (random weights, fast to trace)."""
+    model = LSTM.random(3, hidden, num_layers=layers, vocab_size=len(vocab), output_size=9, seed=1)
+    meta = {
+        "task": "brackets",
+        "title": "Bracket depth",
+        "tokenizer": "char",
+        "vocabulary": list(vocab),
+        "labels": [str(d) for d in range(9)],
+        "example": example,
+        "seed": 1,
+        "metrics": {},
+        "training_seconds": 0.0,
+    }
+    return modelfile.model_bytes(model, meta)
+
+
+@pytest.fixture
+def models_dir(tmp_path):
+    (tmp_path / "brackets.npz").write_bytes(preset_bytes())
+    return tmp_path
+
+
+def page_values(**extra) -> dict:
+    """What index.html holds before the app starts."""
+    values = {"sequence": "the cat sat on the mat", "cell-size": "8", "speed": "2"}
+    values.update(extra)
+    return values
+
+
+@pytest.fixture
+def page():
+    return FakePage(page_values())
+
+
+@pytest.fixture
+def app(page, models_dir):
+    return start(page, models_dir)
+
+
+def preset_trace(app):
+    return app.entry.model.trace(app.entry.vocab.encode(list(app.page.values["sequence"]))[0])
+
+
+def check_view(page, app) -> None:
+    """Status, data-state and stats agree with the controller and its trace."""
+    assert page.text("status") == STATUS[app.state]
+    assert page.attr("status", "data-state") == app.state
+    k, n = app.step, app.length
+    assert 0 <= k <= n
+    assert page.text("stat-step") == f"{k} / {n}"
+    if k == 0:
+        assert (page.text("stat-cell-norm"), page.text("stat-token")) == ("0.00", "-")
+        return
+    layer = app.trace.layers[app.layer()]
+    assert page.text("stat-cell-norm") == f"{np.linalg.norm(layer.c[k - 1]):.2f}"
+    assert page.text("stat-hidden-norm") == f"{np.linalg.norm(layer.h[k - 1]):.2f}"
+
+
+# --- opening ----------------------------------------------------------------------------------
+
+
+def test_opens_on_a_preset_with_an_example_of_its_task(page, app):
+    assert app.entry.key == "brackets"
+    assert page.values["model"] == "brackets"
+    assert [v for v, _ in page.options["model"]] == ["brackets", RANDOM]
+    assert page.values["sequence"] == "(a(b))"
+    labels = [label for _, label in page.options["example"]]
+    assert labels[0] == "Example" and all(label.startswith("Held-out") for label in labels[1:])
+    assert app.state == "ready" and page.text("status") == "Ready to process sequence"
+    assert page.text("stat-step") == "0 / 6"
+    assert page.text("message") == ""
+    assert page.attr("cell-size", "disabled") == ""
+    assert page.text("cell-size-value") == "4 units"
+    assert page.options["layer"] == [("0", "Layer 1"), ("1", "Layer 2")]
+    assert page.options["unit"][0] == ("mean", "Mean over units") and len(page.options["unit"]) == 5
+    assert page.text("speed-value") == "Medium (250ms)"
+    for name in ("diagram", "heatmaps", "states"):
+        assert page.canvases[name].calls, f"{name} was not drawn"
+    check_view(page, app)
+
+
+def test_held_out_examples_run_on_the_preset(page, app):
+    for value, _ in page.options["example"]:
+        page.choose("example", value)
+        assert page.values["sequence"] == app.entry.examples[int(value)][1]
+        page.click("step")
+        assert app.step == 1 and page.text("message") == ""
+
+
+@pytest.mark.parametrize("content", [None, b"not a zip file"])
+def test_falls_back_to_the_random_model_with_a_message(tmp_path, content):
+    if content is not None:
+        (tmp_path / "broken.npz").write_bytes(content)
+    page = FakePage(page_values())
+    app = start(page, tmp_path)
+    assert app.entry.key == RANDOM
+    assert "random model" in page.text("message")
+    if content is not None:
+        assert "broken.npz" in page.text("message")
+    assert page.values["sequence"] == app_module.RANDOM_EXAMPLES[0][1]
+    assert page.attr("cell-size", "disabled") is None
+    assert page.text("cell-size-value") == "8 units"
+    page.click("step")
+    assert app.step == 1 and app.trace.layers[0].h.shape == (6, 8)
+
+
+def test_a_broken_preset_is_skipped_and_named(models_dir):
+    (models_dir / "zz-broken.npz").write_bytes(b"PK\x03\x04 truncated")
+    page = FakePage(page_values())
+    app = start(page, models_dir)
+    assert app.entry.key == "brackets"
+    assert "zz-broken.npz" in page.text("message")
+
+
+def test_the_shipped_presets_load():
+    """Every file in assets/models is a model the app can show (none yet is fine)."""
+    presets, problems = app_module.load_presets(MODELS_DIR)
+    assert problems == []
+    for entry in presets:
+        assert entry.examples, entry.key
+
+
+# --- the seed's state machine -------------------------------------------------------------------
+
+
+def test_first_step_tokenizes_and_reveals_one_step(page, app):
+    page.type_text("sequence", "((a))")
+    page.click("step")
+    assert app.tokens == list("((a))") and app.step == 1
+    assert app.state == "paused" and page.text("status") == "Paused"
+    assert page.text("stat-token") == "("
+    expected = preset_trace(app)
+    np.testing.assert_array_equal(app.trace.layers[1].h, expected.layers[1].h)
+    check_view(page, app)
+
+
+def test_start_plays_to_the_end_and_stops(page, app):
+    page.click("start")
+    assert app.state == "processing" and page.text("status") == "Processing sequence..."
+    assert [entry[1] for entry in page.intervals.values()] == [250]
+    page.advance(250)
+    assert app.step == 1
+    check_view(page, app)
+    page.advance(250 * 10)
+    assert app.step == 6 and app.state == "complete"
+    assert page.text("status") == "Sequence complete"
+    assert page.intervals == {}
+    assert page.text("stat-token") == ")"
+    check_view(page, app)
+
+
+def test_start_while_processing_is_ignored(page, app):
+    page.click("start")
+    page.click("start")
+    page.click("start")
+    assert len(page.intervals) == 1
+    assert sum(1 for c in page.calls if c[0] == "set_interval") == 1
+
+
+def test_pause_and_resume_keep_the_tokens(page, app):
+    page.click("start")
+    page.advance(500)
+    page.click("pause")
+    assert app.state == "paused" and app.step == 2 and page.intervals == {}
+    page.type_text("sequence", "()")  # not read again until Reset
+    page.advance(1000)
+    assert app.step == 2
+    page.click("start")
+    page.advance(250)
+    assert app.step == 3 and app.length == 6
+
+
+def test_pause_before_the_first_tick_returns_to_ready(page, app):
+    page.click("start")
+    page.click("pause")
+    assert app.state == "ready" and app.step == 0
+    check_view(page, app)
+
+
+def test_stepping_stops_at_the_end(page, app):
+    for _ in range(10):
+        page.click("step")
+    assert app.step == 6 and app.state == "complete"
+    page.click("start")
+    assert app.state == "complete" and page.intervals == {}
+    check_view(page, app)
+
+
+def test_step_while_playing_advances_and_keeps_playing(page, app):
+    page.click("start")
+    page.click("step")
+    assert app.step == 1 and app.state == "processing"
+    page.advance(250)
+    assert app.step == 2
+
+
+def test_reset_retokenizes_and_clears(page, app):
+    page.click("start")
+    page.advance(750)
+    page.type_text("sequence", "(ab)")
+    page.click("reset")
+    assert app.state == "ready" and app.step == 0 and app.length == 4
+    assert page.intervals == {}
+    check_view(page, app)
+
+
+def test_first_start_reads_text_edited_after_reset(page, app):
+    page.type_text("sequence", "()")
+    page.click("start")
+    assert app.length == 2
+
+
+def test_example_loads_a_sequence_and_resets(page, app):
+    page.click("start")
+    page.advance(500)
+    page.choose("example", "1")
+    assert page.values["sequence"] == app.entry.examples[1][1]
+    assert app.state == "ready" and app.step == 0 and page.intervals == {}
+    assert app.length == len(app.entry.examples[1][1])
+
+
+# --- sliders and selects ------------------------------------------------------------------------
+
+
+def test_speed_applies_while_playing(page, app):
+    page.click("start")
+    page.slide("speed", 3)
+    assert page.text("speed-value") == "Fast (150ms)"
+    assert [entry[1] for entry in page.intervals.values()] == [150]
+    page.advance(150)
+    assert app.step == 1
+    page.slide("speed", 1)
+    assert page.text("speed-value") == "Slow (400ms)"
+    assert [entry[1] for entry in page.intervals.values()] == [400]
+
+
+def test_speed_when_idle_only_sets_the_delay(page, app):
+    page.slide("speed", 1)
+    assert page.intervals == {} and app.delay == 400
+    page.click("start")
+    assert [entry[1] for entry in page.intervals.values()] == [400]
+
+
+def test_cell_size_resizes_the_random_model_when_idle(page, app):
+    page.choose("model", RANDOM)
+    page.click("step")
+    page.slide("cell-size", 12)
+    assert page.text("cell-size-value") == "12 units"
+    assert app.state == "ready" and app.step == 0
+    page.click("step")
+    assert app.trace.layers[0].h.shape[1] == 12
+    assert len(page.options["unit"]) == 13
+
+
+def test_cell_size_while_playing_waits_for_reset(page, app):
+    page.choose("model", RANDOM)
+    page.click("start")
+    page.advance(250)
+    page.slide("cell-size", 5)
+    assert page.text("cell-size-value") == "5 units"
+    assert app.state == "processing" and app.step == 1
+    assert app.trace.layers[0].h.shape[1] == 8
+    page.click("reset")
+    page.click("step")
+    assert app.trace.layers[0].h.shape[1] == 5
+
+
+def test_cell_size_does_not_change_a_preset(page, app):
+    page.slide("cell-size", 30)
+    assert page.text("cell-size-value") == "4 units"
+    assert app.entry.model.hidden_size == 4
+
+
+def test_model_menu_switches_and_resets(page, app):
+    page.click("start")
+    page.advance(500)
+    page.choose("model", RANDOM)
+    assert app.entry.key == RANDOM and app.state == "ready" and page.intervals == {}
+    assert page.values["sequence"] == app_module.RANDOM_EXAMPLES[0][1]
+    assert page.options["layer"] == [("0", "Layer 1")]
+    page.click("step")
+    assert page.text("stat-token") == "the"
+    page.choose("model", "brackets")
+    assert page.values["sequence"] == "(a(b))" and app.length == 6
+
+
+def test_layer_and_unit_select_redraw_and_the_stats_follow_the_layer(page, app):
+    page.click("step")
+    page.click("step")
+    before = page.text("stat-cell-norm")
+    page.choose("layer", "1")
+    check_view(page, app)
+    assert page.text("stat-cell-norm") == f"{np.linalg.norm(app.trace.layers[1].c[1]):.2f}"
+    assert before == f"{np.linalg.norm(app.trace.layers[0].c[1]):.2f}"
+    calls = len(page.canvases["diagram"].calls)
+    page.choose("unit", "2")
+    assert app.unit() == 2 and len(page.canvases["diagram"].calls) > calls
+    page.choose("unit", "mean")
+    assert app.unit() is None
+
+
+# --- bad input ----------------------------------------------------------------------------------
+
+
+def test_empty_sequence_is_a_message_not_a_state(page, app):
+    page.type_text("sequence", "")
+    page.click("start")
+    assert app.state == "ready" and app.length == 0 and page.intervals == {}
+    assert "empty" in page.text("message")
+    page.click("step")
+    assert app.step == 0
+    check_view(page, app)
+    page.type_text("sequence", "\x00\x07")
+    page.click("reset")
+    assert "no char tokens" in page.text("message")
+    check_view(page, app)
+
+
+def test_text_over_the_limit_is_refused_with_the_limit(page, app):
+    page.type_text("sequence", "(" * (MAX_CHARS + 1))
+    page.click("step")
+    assert app.length == 0 and app.state == "ready"
+    assert "100,000" in page.text("message")
+    check_view(page, app)
+
+
+def test_text_at_the_limit_runs(page, app):
+    page.choose("model", RANDOM)
+    page.type_text("sequence", "ab " * (MAX_CHARS // 3))
+    page.click("step")
+    assert app.length == MAX_CHARS // 3 and app.step == 1
+
+
+def test_unknown_tokens_are_listed_and_the_text_kept(page, app):
+    text = "(a(x)) é"
+    page.type_text("sequence", text)
+    page.click("step")
+    message = page.text("message")
+    assert "'x' at 3" in message and "'␣' at 6" in message and "'é' at 7" in message
+    assert app.state == "ready" and app.length == 0
+    assert page.values["sequence"] == text
+    check_view(page, app)
+
+
+def test_unknown_tokens_read_as_unk_when_the_vocabulary_has_it(tmp_path):
+    (tmp_path / "m.npz").write_bytes(preset_bytes(vocab=(*BRACKETS.vocab, "<unk>")))
+    page = FakePage(page_values())
+    app = start(page, tmp_path)
+    page.type_text("sequence", "(🙂)")
+    page.click("step")
+    assert app.length == 3 and app.tokens[1] == "🙂"
+    assert "'🙂' at 1" in page.text("message") and "<unk>" in page.text("message")
+    page.click("step")
+    assert page.text("stat-token") == "🙂"
+
+
+def test_emoji_and_control_characters(page, app):
+    page.choose("model", RANDOM)
+    page.type_text("sequence", "hi 🙂\x00\x1b there\r\n👍🏽 <b>x</b>")
+    for _ in range(20):
+        page.click("step")
+    assert app.state == "complete"
+    assert "🙂" in app.tokens and all(t.isprintable() for t in app.tokens)
+    check_view(page, app)
+
+
+def test_markup_is_only_ever_text(page, app):
+    page.choose("model", RANDOM)
+    page.type_text("sequence", "<img src=x onerror=alert(1)>")
+    page.click("step")
+    assert page.text("stat-token") == "<"
+    assert {c[0] for c in page.calls} <= {
+        "value", "set_value", "set_text", "set_attr", "remove_attr", "set_options", "canvas",
+        "on", "set_interval", "clear_interval", "now_ms", "download",
+    }
+
+
+def test_an_unexpected_error_becomes_a_message_and_reset_recovers(page, app, monkeypatch):
+    def broken(*args):
+        raise RuntimeError("trace exploded")
+
+    monkeypatch.setattr(app.entry.model, "trace", broken)
+    page.type_text("sequence", "()")
+    page.click("step")  # must not raise
+    assert app.state == "error" and page.attr("status", "data-state") == "error"
+    assert "trace exploded" in page.text("message")
+    monkeypatch.undo()
+    page.click("reset")
+    assert app.state == "ready" and page.text("message") == ""
+    page.click("step")
+    assert app.step == 1
+
+
+def test_an_error_while_playing_stops_the_timer(page, app, monkeypatch):
+    page.click("start")
+    monkeypatch.setattr(app, "show_stats", lambda: 1 / 0)
+    page.advance(250)
+    assert app.state == "error" and page.intervals == {}
+    assert "ZeroDivisionError" in page.text("message")
+
+
+def test_bad_control_values_are_clamped(page, app):
+    page.slide("speed", "fast")
+    assert app.delay == 250
+    page.slide("speed", 99)
+    assert app.delay == 150
+    page.choose("model", RANDOM)
+    page.slide("cell-size", -3)
+    assert app.cell_size == 2
+
+
+# --- models from files --------------------------------------------------------------------------
+
+
+def test_a_model_file_loads_into_the_menu(page, app):
+    app.load_model_file("mine.npz", preset_bytes(layers=1, hidden=3, example="(())"))
+    assert app.entry.key == "file:mine.npz" and page.values["model"] == "file:mine.npz"
+    assert ("file:mine.npz", "mine.npz (3 units, loaded)") in page.options["model"]
+    assert page.values["sequence"] == "(())" and app.length == 4
+
+
+@pytest.mark.parametrize("data", [b"", b"hello", b"PK\x05\x06" + bytes(18)])
+def test_a_foreign_file_is_refused_with_a_reason(page, app, data):
+    app.load_model_file("other.npz", data)
+    assert app.entry.key == "brackets"
+    assert page.text("message").startswith("Could not load other.npz: ")
+    assert app.state == "ready"
