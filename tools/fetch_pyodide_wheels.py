@@ -2,18 +2,22 @@
 
     python3 tools/fetch_pyodide_wheels.py            # numpy and what it depends on
     python3 tools/fetch_pyodide_wheels.py numpy micropip
+    PYODIDE_DIST=/path/to/full/pyodide python3 tools/fetch_pyodide_wheels.py   # from a local copy
 
 For machines with internet (and the GitHub Pages job). The npm `pyodide` package holds only the
 core; NumPy's wheel lives in the full distribution on Pyodide's CDN. Each wheel named by the
 vendored lock file is fetched from the release location of the pinned version into
 assets/vendor/pyodide/ (run tools/vendor.py first), and its sha256 is compared with the lock's:
 a file that does not match is deleted and the command fails. Wheels already present and correct
-are not fetched again. The page loads them from its own origin; nothing else is downloaded.
+are not fetched again. With PYODIDE_DIST naming a full distribution folder (the same version),
+the wheels are copied from there instead, with the same checks. The page loads them from its own
+origin; nothing else is downloaded.
 """
 
 import argparse
 import hashlib
 import json
+import os
 import sys
 import urllib.request
 from pathlib import Path
@@ -35,6 +39,14 @@ def pinned_pyodide_version(root: Path = ROOT) -> str:
 def release_url(version: str) -> str:
     """Where Pyodide publishes the full distribution of `version` (wheels included)."""
     return f"https://cdn.jsdelivr.net/pyodide/v{version}/full/"
+
+
+def default_base_url() -> str:
+    """PYODIDE_DIST as a file:// URL when set, else the release location of the pinned version."""
+    dist = os.environ.get("PYODIDE_DIST")
+    if dist:
+        return Path(dist).resolve().as_uri() + "/"
+    return release_url(pinned_pyodide_version())
 
 
 def lock_packages(lock_path: Path) -> dict[str, dict]:
@@ -112,11 +124,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("packages", nargs="*", default=["numpy"],
                         help="Pyodide package names (default: numpy)")
     parser.add_argument("--base-url", default=None,
-                        help="where the wheels are (default: Pyodide's CDN for the pinned version)")
+                        help="where the wheels are (default: $PYODIDE_DIST, else Pyodide's CDN "
+                             "for the pinned version)")
     parser.add_argument("--dest", type=Path, default=VENDOR,
                         help="folder holding pyodide-lock.json (default: assets/vendor/pyodide)")
     args = parser.parse_args(argv)
-    base_url = args.base_url or release_url(pinned_pyodide_version())
+    base_url = args.base_url or default_base_url()
     try:
         fetch_wheels(args.packages, base_url, args.dest)
     except (ChecksumError, KeyError, OSError) as e:

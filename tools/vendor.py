@@ -53,7 +53,8 @@ def runtime_files(root: Path) -> list[tuple[Path, Path]]:
             raise SystemExit(f"{package} is missing: run `npm ci` first")
         have, want = installed_version(package), pinned_version(root, name)
         if have != want:
-            raise SystemExit(f"{name} {have} is installed but package.json pins {want}: run `npm ci`")
+            raise SystemExit(f"{name} {have} is installed but package.json pins {want}: "
+                             "run `npm ci`")
     dist = modules / "@pyscript" / "core" / "dist"
     pairs = [(f, vendor / "pyscript" / f.name) for f in sorted(dist.iterdir())
              if f.is_file() and not f.name.endswith(".map")]

@@ -1,0 +1,368 @@
+"""The browser module: the only one that imports `js`, `pyodide` and `pyodide_js`.
+
+It gives the controller a `BrowserPage` (DOM text, events, timers, downloads) and panels a
+`BrowserCanvas` (the Canvas interface of lstm/draw/canvas.py on a real <canvas>), and it boots the
+app: load NumPy from the site's own files, then hand a page to `lstm.app.start`. It imports
+without NumPy, so the loading screen can report progress and failures before NumPy exists.
+
+Bridge costs (SANDBOX.md): each Python -> JS call costs microseconds, so methods are bound once,
+canvas state (colours, widths, fonts) is set only when it changes, an image is two calls
+(`data.assign` + `putImageData`) and a polyline one `Path2D`.
+"""
+
+import json
+import sys
+import traceback
+from collections.abc import Callable, Iterator
+
+import js
+import pyodide_js
+from pyodide.ffi import create_once_callable, create_proxy, jsnull, to_js
+
+PYODIDE_DIR = "./assets/vendor/pyodide/"
+FONT_FAMILY = 'system-ui, -apple-system, "Segoe UI", Roboto, sans-serif'
+BOOT_STAGES = 3  # runtime, NumPy, model: the loading bar's max
+
+
+def _js_object(d: dict) -> object:
+    """A plain JS object (not a Map) from a dict."""
+    return to_js(d, dict_converter=js.Object.fromEntries)
+
+
+class BrowserCanvas:
+    """The Canvas interface on one <canvas> element, sharp on HiDPI screens.
+
+    The element's width/height attributes give its size in CSS pixels. The backing store is
+    scaled by devicePixelRatio and the context transform maps CSS pixels to device pixels.
+    putImageData ignores that transform, so at a ratio other than 1 images go through a hidden
+    canvas of the image's own size and one drawImage, scaled without smoothing (each value stays
+    a crisp block); at ratio 1 they are put directly.
+    """
+
+    def __init__(self, element: object, ratio: float = 1.0):
+        self.width = int(element.width)
+        self.height = int(element.height)
+        self.ratio = float(ratio)
+        if self.ratio != 1.0:
+            element.style.width = f"{self.width}px"
+            element.style.aspectRatio = f"{self.width} / {self.height}"
+            element.width = round(self.width * self.ratio)
+            element.height = round(self.height * self.ratio)
+        ctx = element.getContext("2d")
+        ctx.setTransform(self.ratio, 0, 0, self.ratio, 0, 0)
+        ctx.imageSmoothingEnabled = False
+        self.element, self.ctx = element, ctx
+        self._fill_rect, self._clear_rect = ctx.fillRect, ctx.clearRect
+        self._fill_text, self._put, self._draw_image = ctx.fillText, ctx.putImageData, ctx.drawImage
+        self._stroke, self._fill = ctx.stroke, ctx.fill
+        self._set_line_dash, self._path = ctx.setLineDash, js.Path2D.new
+        self._state: dict[str, object] = {}
+        self._images: dict[tuple[int, int], tuple[object, object]] = {}
+        self._offscreen = None
+
+    def _set(self, name: str, value: object) -> None:
+        """Set a context property only when it changes (a bridge call saved otherwise)."""
+        if self._state.get(name) != value:
+            setattr(self.ctx, name, value)
+            self._state[name] = value
+
+    def _image(self, w: int, h: int, ctx: object) -> tuple[object, object]:
+        """A reusable ImageData of w x h and its data array."""
+        key = (w, h)
+        if key not in self._images:
+            img = ctx.createImageData(w, h)
+            self._images[key] = (img, img.data)
+        return self._images[key]
+
+    def clear(self) -> None:
+        self._clear_rect(0, 0, self.width, self.height)
+
+    def fill_rect(self, x: float, y: float, w: float, h: float, color: str) -> None:
+        self._set("fillStyle", color)
+        self._fill_rect(x, y, w, h)
+
+    def put_rgba(self, x: int, y: int, w: int, h: int, data: bytes) -> None:
+        """Replace a w x h block at (x, y) with RGBA bytes, w*h*4, row-major."""
+        if len(data) != w * h * 4:
+            raise ValueError(f"put_rgba: {len(data)} bytes for {w}x{h} (expected {w * h * 4})")
+        if w == 0 or h == 0:
+            return
+        if self.ratio == 1.0:
+            img, buf = self._image(w, h, self.ctx)
+            buf.assign(data)
+            self._put(img, x, y)
+            return
+        off = self._offscreen
+        if off is None or off.width != w or off.height != h:
+            off = self._offscreen = js.document.createElement("canvas")
+            off.width, off.height = w, h
+            self._off_ctx = off.getContext("2d")
+        img, buf = self._image(w, h, self._off_ctx)
+        buf.assign(data)
+        self._off_ctx.putImageData(img, 0, 0)
+        self._clear_rect(x, y, w, h)
+        self._draw_image(off, x, y, w, h)
+
+    def stroke_path(self, d: str, color: str, width: float = 1.0, dash: tuple = ()) -> None:
+        self._set("strokeStyle", color)
+        self._set("lineWidth", width)
+        dash = tuple(dash)
+        if self._state.get("dash", ()) != dash:
+            self._set_line_dash(to_js(list(dash)))
+            self._state["dash"] = dash
+        self._stroke(self._path(d))
+
+    def fill_path(self, d: str, color: str) -> None:
+        self._set("fillStyle", color)
+        self._fill(self._path(d))
+
+    def text(self, s: str, x: float, y: float, color: str, size: float = 12,
+             align: str = "left", baseline: str = "alphabetic", bold: bool = False,
+             angle: float = 0.0) -> None:
+        """Draw s at (x, y); angle in radians, clockwise on screen, about (x, y)."""
+        self._set("fillStyle", color)
+        self._set("font", f"{'bold ' if bold else ''}{size}px {FONT_FAMILY}")
+        self._set("textAlign", align)
+        self._set("textBaseline", baseline)
+        if not angle:
+            self._fill_text(s, x, y)
+            return
+        ctx = self.ctx
+        ctx.save()
+        ctx.translate(x, y)
+        ctx.rotate(angle)
+        self._fill_text(s, 0, 0)
+        ctx.restore()
+
+
+class BrowserPage:
+    """The Page interface of ARCHITECTURE.md on the live document."""
+
+    def __init__(self, document: object = None):
+        self.document = document or js.document
+        self._by_id = self.document.getElementById
+        self._elements: dict[str, object] = {}
+        self._canvases: dict[str, BrowserCanvas] = {}
+        self._listeners: list[object] = []  # proxies live as long as the page
+        self._timers: dict[int, object] = {}
+        self._now = js.performance.now
+
+    def element(self, id: str) -> object:
+        """The element with this id (cached); KeyError naming the id when absent."""
+        el = self._elements.get(id)
+        if el is None:
+            el = self._by_id(id)
+            if el is None or el is jsnull:
+                raise KeyError(f"no element with id {id!r}")
+            self._elements[id] = el
+        return el
+
+    def value(self, id: str) -> str:
+        return str(self.element(id).value)
+
+    def set_value(self, id: str, value: str) -> None:
+        self.element(id).value = value
+
+    def set_text(self, id: str, text: str) -> None:
+        self.element(id).textContent = text
+
+    def set_attr(self, id: str, name: str, value: str) -> None:
+        self.element(id).setAttribute(name, value)
+
+    def remove_attr(self, id: str, name: str) -> None:
+        self.element(id).removeAttribute(name)
+
+    def set_options(self, id: str, options: list[tuple[str, str]]) -> None:
+        """Replace a <select>'s options with (value, label) pairs, labels as plain text."""
+        options_js = []
+        for value, label in options:
+            opt = self.document.createElement("option")
+            opt.value = value
+            opt.textContent = label
+            options_js.append(opt)
+        self.element(id).replaceChildren(*options_js)
+
+    def canvas(self, id: str) -> BrowserCanvas:
+        if id not in self._canvases:
+            self._canvases[id] = BrowserCanvas(self.element(id), js.window.devicePixelRatio or 1)
+        return self._canvases[id]
+
+    def on(self, id: str, event: str, handler: Callable[[], None]) -> None:
+        """Call handler() on each `event` of element `id`; its errors go to the page."""
+        proxy = create_proxy(lambda _event: self._run(handler))
+        self._listeners.append(proxy)
+        self.element(id).addEventListener(event, proxy)
+
+    def set_interval(self, handler: Callable[[], None], ms: float) -> int:
+        proxy = create_proxy(lambda: self._run(handler))
+        handle = int(js.setInterval(proxy, ms))
+        self._timers[handle] = proxy
+        return handle
+
+    def clear_interval(self, handle: int) -> None:
+        js.clearInterval(handle)
+        proxy = self._timers.pop(handle, None)
+        if proxy is not None:
+            proxy.destroy()
+
+    def now_ms(self) -> float:
+        return float(self._now())
+
+    def download(self, filename: str, data: bytes, mime: str) -> None:
+        """Offer data as a file download through a Blob and a temporary object URL."""
+        array = js.Uint8Array.new(len(data))
+        array.assign(data)
+        url = js.URL.createObjectURL(js.Blob.new(to_js([array]), _js_object({"type": mime})))
+        link = self.document.createElement("a")
+        link.href, link.download = url, filename
+        link.click()
+        js.setTimeout(create_once_callable(lambda: js.URL.revokeObjectURL(url)), 1000)
+
+    def _run(self, handler: Callable[[], None]) -> None:
+        """Run an event or timer handler; an exception is logged and shown, never lost."""
+        try:
+            handler()
+        except Exception as e:
+            traceback.print_exc()
+            self.show_error(f"Something went wrong: {type(e).__name__}: {e}")
+
+    def show_error(self, text: str) -> None:
+        """Put text in the alert line and the status into its error state."""
+        self.set_text("message", text)
+        self.set_text("status", "Error")
+        self.set_attr("status", "data-state", "error")
+
+
+# --- boot -------------------------------------------------------------------------------------
+
+
+def mark(name: str) -> float:
+    """Record a performance mark; returns its time in ms since navigation start."""
+    return float(js.performance.mark(name).startTime)
+
+
+def lock_files(lock: dict, name: str) -> Iterator[tuple[str, str]]:
+    """(package, file_name) for `name` and everything it depends on, per pyodide-lock.json."""
+    packages = {k.lower(): v for k, v in lock["packages"].items()}
+    seen, todo = set(), [name.lower()]
+    while todo:
+        n = todo.pop()
+        if n not in seen:
+            seen.add(n)
+            todo.extend(d.lower() for d in packages[n]["depends"])
+            yield n, packages[n]["file_name"]
+
+
+async def same_origin_present(url: str) -> bool:
+    """Whether this site serves url (a HEAD request, which never leaves the page's origin)."""
+    response = await js.fetch(url, _js_object({"method": "HEAD", "cache": "no-cache"}))
+    return bool(response.ok)
+
+
+def missing_numpy_message(files: list[str]) -> str:
+    """What is missing and how to get it: shown on the page instead of an endless spinner."""
+    version = str(pyodide_js.version)
+    return (
+        f"NumPy for the browser is missing, so the visualizer cannot start.\n"
+        f"This site has Python (Pyodide {version}) but not {', '.join(files)} in "
+        f"{PYODIDE_DIR.removeprefix('./')} — the npm pyodide package holds only the core runtime.\n"
+        f"To get it, on a machine with internet run:\n"
+        f"    python3 tools/fetch_pyodide_wheels.py\n"
+        f"or copy it from a full Pyodide {version} distribution you already have:\n"
+        f"    PYODIDE_DIST=/path/to/pyodide python3 tools/fetch_pyodide_wheels.py\n"
+        f"then reload this page. The explanations above work without it."
+    )
+
+
+class Boot:
+    """The loading screen: stage text, progress bar and the time-to-interactive line."""
+
+    def __init__(self, page: BrowserPage):
+        self.page = page
+        self.page.set_attr("loading-bar", "max", str(BOOT_STAGES))
+
+    def stage(self, done: int, text: str) -> None:
+        self.page.set_attr("loading-bar", "value", str(done))
+        self.page.set_text("loading-stage", text)
+
+    def fail(self, summary: str, details: str, marks: dict[str, float]) -> None:
+        """Stop with the full explanation in the loading panel and a summary in the alert line."""
+        self.page.set_attr("loading", "data-state", "error")
+        self.page.set_attr("loading", "aria-busy", "false")
+        self.page.set_text("loading-stage", details)
+        self.page.show_error(summary)
+        self.page.set_text("timing", f"Python runtime ready in {marks['runtime'] / 1000:.1f} s")
+
+    def finish(self, marks: dict[str, float]) -> None:
+        """Hide the overlay and write the measured times, discreetly."""
+        self.stage(BOOT_STAGES, "Ready")
+        self.page.set_attr("loading", "hidden", "")
+        self.page.set_attr("loading", "data-state", "done")
+        self.page.set_attr("loading", "aria-busy", "false")
+        for group in self.page.document.querySelectorAll("[data-boot-disabled]"):
+            group.disabled = False
+        total = marks["interactive"]
+        parts = ", ".join(f"{k} {v / 1000:.1f} s" for k, v in steps(marks).items())
+        self.page.set_text("timing", f"Interactive in {total / 1000:.1f} s ({parts})")
+
+
+def steps(marks: dict[str, float]) -> dict[str, float]:
+    """Durations of the boot stages from the cumulative marks."""
+    return {
+        "runtime": marks["runtime"],
+        "NumPy": marks["numpy"] - marks["runtime"],
+        "model": marks["interactive"] - marks["numpy"],
+    }
+
+
+async def painted() -> None:
+    """Return once the browser has painted what was set so far (before a long blocking step)."""
+    await js.Promise.new(lambda resolve, _reject: js.requestAnimationFrame(
+        create_once_callable(lambda _time: js.setTimeout(resolve, 0))))
+
+
+async def load_numpy(pyodide_dir: str = PYODIDE_DIR) -> list[str]:
+    """Load NumPy from this site's copy of Pyodide's wheels; returns the missing files, if any.
+
+    The wheels' names come from the vendored pyodide-lock.json; loadPackage then fetches them
+    from the same folder (Pyodide's packageBaseUrl defaults to the lock file's folder) and checks
+    each against the lock's sha256 (subresource integrity), so no request leaves the origin.
+    """
+    response = await js.fetch(pyodide_dir + "pyodide-lock.json")
+    lock = json.loads(await response.text())
+    files = [f for _, f in lock_files(lock, "numpy")]
+    missing = [f for f in files if not await same_origin_present(pyodide_dir + f)]
+    if missing:
+        return missing
+    await pyodide_js.loadPackage(to_js(["numpy"]), _js_object({"checkIntegrity": True}))
+    return []
+
+
+async def boot() -> None:
+    """Boot the app: runtime (already up when this runs), NumPy, then the model and controller."""
+    page = BrowserPage()
+    loading = Boot(page)
+    marks = {"runtime": mark("runtime-ready")}
+    try:
+        loading.stage(1, "Loading NumPy…")
+        await painted()
+        missing = await load_numpy()
+        if missing:
+            loading.fail("NumPy for the browser is missing: see the loading panel for how to "
+                         "get it.", missing_numpy_message(missing), marks)
+            return
+        import numpy  # noqa: F401  (fails loudly here if the wheel did not install)
+
+        marks["numpy"] = mark("numpy-ready")
+        loading.stage(2, "Loading the model…")
+        await painted()
+        import lstm.app
+
+        lstm.app.start(page)
+        marks["interactive"] = mark("interactive")
+        js.performance.measure("time-to-interactive", _js_object({"end": "interactive"}))
+        loading.finish(marks)
+    except Exception as e:
+        traceback.print_exc(file=sys.stderr)
+        text = f"The app failed to start: {type(e).__name__}: {e}"
+        loading.fail(text, f"{text}\nThe browser console has the traceback.", marks)

@@ -1,0 +1,234 @@
+"""lstm/web.py in real Chromium, without NumPy: BrowserCanvas pixels and BrowserPage wiring.
+
+tests/browser/pages/web.html boots PyScript once and exposes window.pyRun(code), which runs
+Python with `page` (a BrowserPage) in scope and returns repr(result); pixels are read back
+with getImageData.
+"""
+
+import ast
+import textwrap
+
+import pytest
+
+RED, GREEN, BLUE = (255, 0, 0, 255), (0, 128, 0, 255), (0, 0, 255, 255)
+CLEAR = (0, 0, 0, 0)
+
+
+@pytest.fixture(scope="module")
+def web(browser, base_url):
+    """The test page, booted once for the module."""
+    context = browser.new_context()
+    page = context.new_page()
+    page.set_default_timeout(60_000)
+    errors = []
+    page.on("pageerror", lambda error: errors.append(error))
+    page.goto(f"{base_url}/tests/browser/pages/web.html")
+    page.wait_for_selector("body[data-ready=yes]")
+    yield page
+    context.close()
+    assert not errors, errors
+
+
+def py(web, code: str):
+    """Run Python in the page; returns the evaluated `result`."""
+    return ast.literal_eval(web.evaluate("code => pyRun(code)", textwrap.dedent(code)))
+
+
+def pixels(web, x: int, y: int, w: int = 1, h: int = 1, canvas: str = "canvas") -> list[tuple]:
+    """RGBA tuples of a block of a canvas's backing store (device pixels), row-major."""
+    data = web.evaluate(
+        """([id, x, y, w, h]) => Array.from(document.getElementById(id)
+             .getContext("2d").getImageData(x, y, w, h).data)""",
+        [canvas, x, y, w, h])
+    return [tuple(data[i:i + 4]) for i in range(0, len(data), 4)]
+
+
+def ink_box(web, canvas: str = "canvas") -> tuple[int, int, int, int]:
+    """(left, top, right, bottom) of the non-transparent pixels, bottom-right exclusive."""
+    return tuple(web.evaluate(
+        """id => {
+             const c = document.getElementById(id);
+             const d = c.getContext("2d").getImageData(0, 0, c.width, c.height).data;
+             let l = c.width, t = c.height, r = 0, b = 0;
+             for (let y = 0; y < c.height; y++) for (let x = 0; x < c.width; x++)
+               if (d[4 * (y * c.width + x) + 3] > 0) {
+                 l = Math.min(l, x); t = Math.min(t, y);
+                 r = Math.max(r, x + 1); b = Math.max(b, y + 1);
+               }
+             return [l, t, r, b];
+           }""", canvas))
+
+
+def test_put_rgba_puts_the_bytes_at_css_pixels(web):
+    block = [RED, GREEN, BLUE, (10, 20, 30, 255), (1, 2, 3, 128), CLEAR]
+    py(web, f"""
+        c = page.canvas("canvas")
+        c.clear()
+        c.put_rgba(3, 5, 3, 2, bytes(v for px in {block!r} for v in px))
+    """)
+    assert py(web, "result = page.canvas('canvas').height") == 32
+    got = pixels(web, 3, 5, 3, 2)
+    assert got[:4] == block[:4]
+    assert got[4][3] == 128 and got[5] == CLEAR  # putImageData replaces, alpha included
+    assert pixels(web, 2, 5) == [CLEAR] and pixels(web, 6, 5) == [CLEAR]
+
+
+def test_put_rgba_at_device_pixel_ratio_2_scales_each_value_to_a_crisp_block(web):
+    py(web, """
+        import js
+        from lstm.web import BrowserCanvas
+        el = js.document.createElement("canvas")
+        el.id, el.width, el.height = "hidpi", 20, 10
+        js.document.body.append(el)
+        c = BrowserCanvas(el, 2)
+        c.fill_rect(0, 0, 20, 10, "#0000ff")
+        c.put_rgba(2, 1, 2, 1, bytes([255, 0, 0, 255, 0, 128, 0, 255]))
+        result = (c.width, c.height, el.width, el.height)
+    """)
+    assert py(web, "result = (c.width, c.height, el.width, el.height)") == (20, 10, 40, 20)
+    got = pixels(web, 4, 2, 4, 2, canvas="hidpi")
+    assert got == [RED, RED, GREEN, GREEN] * 2
+    assert pixels(web, 3, 2, canvas="hidpi") == [BLUE] == pixels(web, 8, 2, canvas="hidpi")
+
+
+def test_put_rgba_rejects_a_wrong_length(web):
+    assert py(web, """
+        try:
+            page.canvas("canvas").put_rgba(0, 0, 2, 2, bytes(15))
+            result = "accepted"
+        except ValueError as e:
+            result = str(e)
+    """).startswith("put_rgba: 15 bytes for 2x2")
+
+
+def test_paths_and_rects_use_the_colour_of_each_call(web):
+    py(web, """
+        c = page.canvas("canvas")
+        c.clear()
+        c.stroke_path("M 0 10.5 L 64 10.5", "#ff0000", width=1.0)
+        c.fill_path("M 40 20 L 60 20 L 60 30 L 40 30 Z", "#0000ff")
+        c.fill_rect(0, 20, 10, 10, "#008000")
+        c.stroke_path("M 0 2.5 L 64 2.5", "#0000ff", width=1.0, dash=(4, 4))
+    """)
+    assert pixels(web, 20, 10) == [RED]
+    assert pixels(web, 20, 15) == [CLEAR]
+    assert pixels(web, 50, 25) == [BLUE] and pixels(web, 39, 25) == [CLEAR]
+    assert pixels(web, 5, 25) == [GREEN]
+    dashed = pixels(web, 0, 2, 8, 1)
+    assert dashed[:4] == [BLUE] * 4 and dashed[4:] == [CLEAR] * 4
+
+
+def test_text_draws_ink_and_rotates(web):
+    py(web, """
+        c = page.canvas("canvas")
+        c.clear()
+        c.text("MMMM", 2, 20, "#000000", size=14, bold=True)
+    """)
+    left, top, right, bottom = ink_box(web)
+    assert right - left > bottom - top > 4
+    py(web, """
+        import math
+        c.clear()
+        c.text("MMM", 30, 31, "#000000", size=12, angle=-math.pi / 2)
+    """)
+    left, top, right, bottom = ink_box(web)
+    assert bottom - top > right - left
+    assert right <= 31  # baseline at x=30 after rotation; the ink lies left of it
+    py(web, 'c.fill_rect(0, 0, 2, 2, "#000000")')  # the colour set before save/restore holds
+    assert pixels(web, 1, 1) == [(0, 0, 0, 255)]
+    assert pixels(web, 3, 3) == [CLEAR]  # the transform was restored: (0, 0) is the corner
+
+
+def test_clear_empties_the_canvas(web):
+    py(web, """
+        c = page.canvas("canvas")
+        c.fill_rect(0, 0, 64, 32, "#ff0000")
+        c.clear()
+    """)
+    assert ink_box(web) == (64, 32, 0, 0)
+
+
+def test_text_and_options_are_set_as_text_never_html(web):
+    assert py(web, """
+        page.set_text("out", "<b>bold</b> & co")
+        page.set_options("select", [("x", "<i>ex</i>"), ("y", "why")])
+        page.set_value("select", "y")
+        result = page.value("select")
+    """) == "y"
+    assert web.inner_text("#out") == "<b>bold</b> & co"
+    assert web.eval_on_selector("#out", "e => e.children.length") == 0
+    options = web.eval_on_selector_all("#select option", "os => os.map(o => [o.value, o.text])")
+    assert options == [["x", "<i>ex</i>"], ["y", "why"]]
+
+
+def test_values_and_attributes(web):
+    assert py(web, """
+        page.set_value("input", "typed")
+        page.set_attr("button", "disabled", "")
+        page.set_attr("out", "data-state", "paused")
+        result = page.value("input")
+    """) == "typed"
+    assert web.is_disabled("#button")
+    assert web.get_attribute("#out", "data-state") == "paused"
+    py(web, 'page.remove_attr("button", "disabled")')
+    assert web.is_enabled("#button")
+    assert py(web, "result = page.now_ms() <= page.now_ms()") is True
+    assert "nowhere" in py(web, """
+        try:
+            page.value("nowhere")
+        except KeyError as e:
+            result = str(e)
+    """)
+
+
+def test_clicks_and_input_events_call_the_handlers(web):
+    py(web, """
+        clicks = []
+        def click():
+            clicks.append(1)
+            page.set_text("out", str(len(clicks)))
+        page.on("button", "click", click)
+        page.on("input", "input", lambda: page.set_text("status", page.value("input")))
+    """)
+    web.click("#button")
+    web.click("#button")
+    assert web.inner_text("#out") == "2"
+    web.fill("#input", "héllo 🙂")
+    assert web.inner_text("#status") == "héllo 🙂"
+
+
+def test_a_failing_handler_shows_its_error_on_the_page(web):
+    py(web, """
+        def broken():
+            raise RuntimeError("boom")
+        page.on("out", "click", broken)
+    """)
+    web.click("#out")
+    assert "RuntimeError: boom" in web.inner_text("#message")
+    assert web.get_attribute("#status", "data-state") == "error"
+
+
+def test_interval_ticks_until_cleared(web):
+    py(web, """
+        ticks = []
+        def tick():
+            ticks.append(page.now_ms())
+            page.set_text("out", f"tick {len(ticks)}")
+            if len(ticks) == 3:
+                page.clear_interval(handle)
+        handle = page.set_interval(tick, 10)
+        result = isinstance(handle, int)
+    """)
+    web.wait_for_function("document.getElementById('out').textContent === 'tick 3'")
+    web.wait_for_timeout(150)
+    assert web.inner_text("#out") == "tick 3"
+    assert py(web, "result = ticks == sorted(ticks)") is True
+
+
+def test_download_offers_the_bytes_under_the_file_name(web):
+    with web.expect_download() as info:
+        py(web, 'page.download("model.npz", bytes([0, 1, 2, 255]) + b"PK", "application/zip")')
+    download = info.value
+    assert download.suggested_filename == "model.npz"
+    with open(download.path(), "rb") as f:
+        assert f.read() == bytes([0, 1, 2, 255]) + b"PK"

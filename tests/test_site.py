@@ -1,0 +1,112 @@
+"""The static site: pyscript.toml copies every module and model, nothing comes from a CDN,
+index.html has every element id of ARCHITECTURE.md, and only lstm/web.py touches the browser."""
+
+import ast
+import re
+import tomllib
+from html.parser import HTMLParser
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BROWSER_MODULES = {"js", "pyodide", "pyodide_js", "pyscript"}
+
+
+class Elements(HTMLParser):
+    """Every start tag of a page as (tag, attributes)."""
+
+    def __init__(self, text: str):
+        super().__init__()
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+        self.feed(text)
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, dict(attrs)))
+
+
+def index() -> list[tuple[str, dict]]:
+    return Elements((ROOT / "index.html").read_text()).tags
+
+
+def by_id() -> dict[str, tuple[str, dict]]:
+    return {a["id"]: (t, a) for t, a in index() if "id" in a}
+
+
+def contract_ids() -> list[str]:
+    """The ids listed under "Element ids" in ARCHITECTURE.md."""
+    text = (ROOT / "ARCHITECTURE.md").read_text()
+    section = text.split("### Element ids", 1)[1].split("\n#", 1)[0]
+    return [t for t in re.findall(r"`([a-z][a-z0-9-]*)`", section) if t != "data-state"]
+
+
+def config() -> dict:
+    return tomllib.loads((ROOT / "pyscript.toml").read_text())
+
+
+def test_pyscript_toml_copies_every_module_and_model_to_the_same_path():
+    files = config()["files"]
+    wanted = sorted(ROOT.glob("lstm/**/*.py")) + sorted(ROOT.glob("assets/models/*.npz"))
+    missing = [f"./{p.relative_to(ROOT)}" for p in wanted]
+    missing = [m for m in missing if m not in files]
+    assert not missing, f"add to [files] in pyscript.toml: {missing}"
+    for source, target in files.items():
+        assert source == target, "files keep their repo paths (lstm/ finds assets/ beside it)"
+        assert (ROOT / source).is_file(), f"pyscript.toml lists {source}, which does not exist"
+
+
+def test_pyscript_uses_the_vendored_pyodide_and_does_not_wait_on_numpy():
+    cfg = config()
+    assert cfg["interpreter"] == "./assets/vendor/pyodide/pyodide.mjs"
+    assert "numpy" not in cfg.get("packages", []), "lstm/web.py loads NumPy (see SANDBOX.md)"
+
+
+def test_no_url_leaves_the_site():
+    pages = [ROOT / "index.html", ROOT / "pyscript.toml", ROOT / "assets" / "style.css",
+             *sorted((ROOT / "tests" / "browser" / "pages").iterdir())]
+    for path in pages:
+        urls = re.findall(r"(?:https?:)?//[a-z0-9.-]+\.[a-z]{2,}", path.read_text(), re.I)
+        assert urls == [], f"{path.name} refers to {urls}"
+
+
+def test_index_loads_pyscript_from_assets_vendor_and_boots_with_the_config():
+    scripts = [a for t, a in index() if t == "script"]
+    assert {"type": "module", "src": "./assets/vendor/pyscript/core.js"} in scripts
+    assert any(a.get("type") == "py" and a.get("config") == "./pyscript.toml" for a in scripts)
+
+
+def test_index_has_every_element_id_of_the_architecture_once():
+    ids = [a["id"] for _, a in index() if "id" in a]
+    assert len(contract_ids()) > 30
+    assert [i for i in contract_ids() if i not in ids] == []
+    assert sorted({i for i in ids if ids.count(i) > 1}) == []
+
+
+def test_controls_have_the_kinds_and_labels_the_controller_expects():
+    els = by_id()
+    kinds = {"sequence": "textarea", "example": "select", "model": "select", "unit": "select",
+             "layer": "select", "train-task": "select", "loading-bar": "progress",
+             "train-progress": "progress", "model-file": "input"}
+    kinds |= {c: "canvas" for c in ("diagram", "heatmaps", "states", "loss")}
+    kinds |= {b: "button" for b in ("start", "pause", "step", "reset", "train-start",
+                                      "train-pause", "train-reset", "train-download")}
+    assert {i: els[i][0] for i in kinds} == kinds
+    assert {k: els["speed"][1][k] for k in ("type", "min", "max")} == {
+        "type": "range", "min": "1", "max": "3"}
+    assert els["cell-size"][1]["type"] == "range"
+    assert els["message"][1]["role"] == "alert"
+    labelled = {a["for"] for t, a in index() if t == "label"}
+    inputs = [i for i, (t, a) in els.items() if t in ("select", "textarea", "input")]
+    assert [i for i in inputs if i not in labelled] == []
+
+
+def test_only_the_browser_module_imports_browser_modules():
+    for path in sorted(ROOT.glob("lstm/**/*.py")):
+        tree = ast.parse(path.read_text())
+        imported = {a.name.split(".")[0] for n in ast.walk(tree) if isinstance(n, ast.Import)
+                    for a in n.names}
+        imported |= {n.module.split(".")[0] for n in ast.walk(tree)
+                     if isinstance(n, ast.ImportFrom) and n.module}
+        if path.name == "web.py":
+            top = {a.name for n in tree.body if isinstance(n, ast.Import) for a in n.names}
+            assert "numpy" not in top, "lstm/web.py must import before NumPy has loaded"
+        else:
+            assert not imported & BROWSER_MODULES, f"{path} imports {imported & BROWSER_MODULES}"
