@@ -7,6 +7,8 @@ interpolated in OKLab so equal steps in value look like equal steps in colour, a
 256-entry lookup tables: mapping an array is one multiply, one clip and one fancy index.
 """
 
+from functools import lru_cache
+
 import numpy as np
 
 FORGET = "#f57c00"
@@ -107,6 +109,7 @@ def contrast(a: str, b: str) -> float:
     return (la + 0.05) / (lb + 0.05)
 
 
+@lru_cache(maxsize=64)
 def text_color(color: str, background: str = PAPER, ratio: float = 4.5) -> str:
     """The colour itself if text in it is legible on background, else darkened until it is."""
     lab = oklab(np.array(rgb(color), float))
@@ -118,9 +121,14 @@ def text_color(color: str, background: str = PAPER, ratio: float = 4.5) -> str:
     return INK
 
 
+@lru_cache(maxsize=1024)
 def ink_on(background: str) -> str:
-    """INK or white, whichever reads better on a filled background."""
-    return INK if contrast(INK, background) >= contrast("#ffffff", background) else "#ffffff"
+    """Text colour for a filled background: INK, else white, else black (the first at 4.5:1;
+    one of white and black always reaches it)."""
+    for ink in (INK, "#ffffff"):
+        if contrast(ink, background) >= 4.5:
+            return ink
+    return "#000000"
 
 
 # --- colour maps ---------------------------------------------------------------------------

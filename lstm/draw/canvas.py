@@ -132,6 +132,20 @@ def paths(polylines: list[np.ndarray], close: bool = False) -> str:
     return "".join(path(p, close) for p in polylines if len(p))
 
 
+def column_bins(S: int, n: int) -> np.ndarray:
+    """The first of S steps in each of n pixel columns (n,), for S > n."""
+    return np.arange(n) * S // n
+
+
+def decimate(v: np.ndarray, starts: np.ndarray) -> np.ndarray:
+    """Min then max of v (S, K) over each bin that starts at `starts`: (2 * bins, K).
+
+    A polyline through these points looks like the full one at one pixel per bin.
+    """
+    lo, hi = np.minimum.reduceat(v, starts), np.maximum.reduceat(v, starts)
+    return np.stack([lo, hi], axis=1).reshape(2 * len(starts), -1)
+
+
 def rect_path(x: float, y: float, w: float, h: float) -> str:
     """A closed rectangle."""
     return path([(x, y), (x + w, y), (x + w, y + h), (x, y + h)], close=True)

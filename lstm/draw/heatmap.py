@@ -1,0 +1,207 @@
+"""Gate heatmaps: i, f, g, o stacked on one time axis (units down, steps across), tokens below.
+
+Each gate is coloured once per trace into an RGBA image at display size: steps and units are
+mapped to pixels by nearest neighbour while they fit and averaged per pixel when they do not
+(T up to 10,000 and H up to 512 fit any width). A frame is then one put_rgba per gate (the
+columns after the current step blanked), one stroke_path for the current-step marker and a
+few texts; a Step puts only the changed columns.
+"""
+
+import numpy as np
+
+from .. import colors
+from .canvas import Canvas, column_bins, path, text_width
+
+GATES = ("i", "f", "g", "o")
+LEFT, RIGHT = 56, 16  # the time axis of every time-aligned panel spans [LEFT, width - RIGHT)
+TITLE, PAD, GAP, AXIS = 18, 4, 4, 34  # band: title row, padding around the image, gap; axis
+TOKEN_SIZE, MAX_TOKEN_CHARS, THINNED_PX = 11, 6, 64
+LEGEND_W, LEGEND_H = 90, 8
+
+DESCRIPTIONS = {
+    "i": "i  input gate: how much of the candidate to write",
+    "f": "f  forget gate: how much of the old cell state to keep",
+    "g": "g  candidate: the values that could be written",
+    "o": "o  output gate: how much of the cell state to show",
+}
+
+
+def time_span(width: int) -> tuple[int, int]:
+    """The x range [x0, x1) of the time axis, shared by every time-aligned panel."""
+    return LEFT, max(LEFT + 1, width - RIGHT)
+
+
+def column_edges(T: int, n: int) -> np.ndarray:
+    """(T + 1,) pixel x (from the axis start) where each step's column begins; n pixels in all."""
+    return -(-np.arange(T + 1) * n // max(T, 1))
+
+
+def fit(a: np.ndarray, n: int, axis: int) -> np.ndarray:
+    """a resampled to n entries along axis: nearest neighbour if it fits, else the mean per bin."""
+    m = a.shape[axis]
+    idx = column_bins(m, n)
+    if m <= n:
+        return np.take(a, idx, axis=axis)
+    shape = [1] * a.ndim
+    shape[axis] = n
+    counts = np.diff(np.append(idx, m)).reshape(shape)
+    return np.add.reduceat(a, idx, axis=axis) / counts
+
+
+def token_label(token: str) -> str:
+    """A token as written under the axis: whitespace made visible, long tokens shortened."""
+    s = token.replace(" ", "␣").replace("\n", "↵").replace("\t", "→")
+    s = "".join(ch if ch.isprintable() else "\ufffd" for ch in s) or "\ufffd"
+    return s if len(s) <= MAX_TOKEN_CHARS else s[: MAX_TOKEN_CHARS - 1] + "…"
+
+
+def token_stride(labels: list[str], step_px: float) -> int:
+    """Every token if all fit side by side, else the smallest 1-2-5 stride that leaves at least
+    THINNED_PX between labels (a sample of tokens only needs to be an orientation)."""
+    widest = max(text_width(s, TOKEN_SIZE) for s in labels) + 8 if labels else 0
+    if step_px >= widest:
+        return 1
+    need = max(widest, THINNED_PX)
+    return next(m * 10**k for k in range(12) for m in (1, 2, 5) if m * 10**k * step_px >= need)
+
+
+class GateHeatmaps:
+    """The four gate heatmaps of one layer on a canvas of one size, coloured once.
+
+    layer: anything with i, f, g, o arrays (T, H); tokens: T strings.
+    """
+
+    def __init__(self, layer, tokens: list[str], width: int, height: int):
+        self.width, self.height = width, height
+        self.T, self.H = layer.i.shape
+        self.x0, x1 = time_span(width)
+        self.iw = x1 - self.x0
+        band = (height - PAD - AXIS) // 4
+        self.ih = max(1, band - TITLE - 2 * PAD - GAP)
+        self.tops = [PAD + k * band for k in range(4)]  # band tops (the title row)
+        self.edges = column_edges(self.T, self.iw)
+        self.bins = column_bins(max(self.T, 1), self.iw)  # first step of each column
+        self.rows = {g: fit(np.asarray(getattr(layer, g), np.float32), self.ih, axis=1)
+                     for g in GATES}  # (T, ih)
+        self.bands = {g: self._band(g) for g in GATES}  # every step shown
+        self.empty = self._band(None)  # no step shown yet
+        self.labels = self._labels(tokens)
+
+    def _labels(self, tokens: list[str]) -> list[tuple[str, float]]:
+        """The token labels written under the axis, thinned so they never overlap, with their x."""
+        if not self.T:
+            return []
+        stride = token_stride([token_label(t) for t in tokens], self.iw / self.T)
+        e = self.edges
+        return [(token_label(tokens[t]), round(float(self.x0 + (e[t] + e[t + 1]) / 2), 1))
+                for t in range(0, self.T, stride)]
+
+    # -- pixels ----------------------------------------------------------------------------
+    def _band(self, g: str | None) -> np.ndarray:
+        """A gate's title row (with its legend bar) over its framed image, every step shown;
+        g None: the frame with no step shown. (TITLE + ih + 2 PAD, iw + 2 PAD, 4) uint8."""
+        out = np.empty((TITLE + self.ih + 2 * PAD, self.iw + 2 * PAD, 4), np.uint8)
+        out[:] = [*colors.rgb(colors.PAPER), 255]
+        top = TITLE + PAD
+        out[top - 1 : top + self.ih + 1, PAD - 1 : PAD + self.iw + 1] = [
+            *colors.rgb(colors.RULE), 255]
+        image = out[top : top + self.ih, PAD : PAD + self.iw]
+        if g is None or not self.T:
+            image[:] = [*colors.rgb(colors.EMPTY), 255]
+            return out
+        cmap = colors.gate_map(g)
+        bx = self.iw + 2 * PAD - LEGEND_W - 3 * PAD - 2 * 7
+        out[5 : 5 + LEGEND_H, bx : bx + LEGEND_W] = cmap.legend(LEGEND_W, LEGEND_H)
+        image[:] = cmap(fit(self.rows[g], self.iw, axis=0).T)  # (ih, iw) from (T, ih)
+        return out
+
+    def _pixels(self, g: str, step: int, r0: int, r1: int, c0: int, c1: int) -> bytes:
+        """Rows [r0, r1) and columns [c0, c1) of a band as shown after `step` steps."""
+        vis = int(self.edges[min(step, self.T)])  # image columns [0, vis) are shown
+        split = min(max(PAD + vis, c0), c1)
+        out = np.empty((r1 - r0, c1 - c0, 4), np.uint8)
+        out[:, : split - c0] = self.bands[g][r0:r1, c0:split]
+        out[:, split - c0 :] = self.empty[r0:r1, split:c1]
+        last = vis - 1  # a column holding steps not reached yet shows the mean of those reached
+        end = int(self.bins[last + 1]) if last + 1 < self.iw else self.T
+        if self.iw < self.T and 0 < step < end and c0 <= PAD + last < c1:
+            top = TITLE + PAD
+            col = colors.gate_map(g)(self.rows[g][self.bins[last] : step].mean(axis=0))
+            rows = slice(max(top, r0), min(top + self.ih, r1))
+            out[rows.start - r0 : rows.stop - r0, PAD + last - c0] = col[
+                rows.start - top : rows.stop - top]
+        return out.tobytes()
+
+    # -- drawing ---------------------------------------------------------------------------
+    def draw(self, canvas: Canvas, step: int) -> None:
+        """The whole panel after `step` steps (0 = nothing processed yet)."""
+        canvas.fill_rect(0, 0, self.width, self.height, colors.PAPER)
+        bw = self.iw + 2 * PAD
+        for g, top in zip(GATES, self.tops, strict=True):
+            band = self.bands[g]
+            canvas.put_rgba(self.x0 - PAD, top, bw, band.shape[0],
+                            self._pixels(g, step, 0, band.shape[0], 0, bw))
+        for g, top in zip(GATES, self.tops, strict=True):
+            self._legend(canvas, g, top)
+        self._marker(canvas, step)
+        self._axis(canvas)
+
+    def draw_step(self, canvas: Canvas, prev: int, step: int) -> None:
+        """Only what changes from `prev` steps to `step`: the columns in between and the marker."""
+        lo, hi = sorted((prev, step))
+        c0 = max(0, int(self.edges[max(lo - 1, 0)]) + PAD - 4)
+        c1 = min(self.iw + 2 * PAD, int(self.edges[min(hi, self.T)]) + PAD + 4)
+        if c1 <= c0:
+            return
+        r0, r1 = TITLE, TITLE + self.ih + 2 * PAD
+        for g, top in zip(GATES, self.tops, strict=True):
+            canvas.put_rgba(self.x0 - PAD + c0, top + r0, c1 - c0, r1 - r0,
+                            self._pixels(g, step, r0, r1, c0, c1))
+        self._marker(canvas, step)
+
+    def _legend(self, canvas: Canvas, g: str, top: int) -> None:
+        color = colors.text_color(colors.GATE_COLORS[g])
+        canvas.text(DESCRIPTIONS[g], self.x0, top + 13, color, 12, bold=True)
+        bx = self.x0 - PAD + self.iw + 2 * PAD - LEGEND_W - 3 * PAD - 2 * 7
+        lo, hi, words = ("-1", "+1", "white = 0   ") if g == "g" else (
+            "0", "1", "darker = closer to 1   ")
+        canvas.text(words + lo, bx - 4, top + 13, colors.MUTED, 11, align="right")
+        canvas.text(hi, bx + LEGEND_W + 4, top + 13, colors.MUTED, 11)
+
+    def marker_x(self, step: int) -> tuple[int, int]:
+        """The pixel columns [a, b) of the current step (the step-th token) on the canvas."""
+        t = min(max(step, 1), self.T) - 1
+        return self.x0 + int(self.edges[t]), self.x0 + max(int(self.edges[t + 1]), int(
+            self.edges[t]) + 1)
+
+    def _marker(self, canvas: Canvas, step: int) -> None:
+        if step <= 0 or not self.T:
+            return
+        a, b = self.marker_x(step)
+        boxes = []
+        for top in self.tops:
+            y0, y1 = top + TITLE + PAD - 1, top + TITLE + PAD + self.ih + 1
+            boxes.append(path([(a - 1, y0), (b + 1, y0), (b + 1, y1), (a - 1, y1)], close=True))
+        canvas.stroke_path("".join(boxes), colors.INK, 2.0)
+
+    def _axis(self, canvas: Canvas) -> None:
+        y = self.tops[-1] + TITLE + self.ih + 2 * PAD + GAP + 10
+        for label, x in self.labels:
+            canvas.text(label, x, y, colors.INK, TOKEN_SIZE, align="center")
+        canvas.text(self.caption(), self.x0, y + 16, colors.MUTED, 11)
+
+    def caption(self) -> str:
+        """What the axes hold, and how pixels summarise steps and units when they do not fit."""
+        s = f"tokens 1-{self.T} left to right, units 1-{self.H} top to bottom"
+        if self.iw < self.T:
+            s += f"; a pixel column is the mean of ~{self.T / self.iw:.1f} steps"
+        if self.ih < self.H:
+            s += f"; a pixel row is the mean of ~{self.H / self.ih:.1f} units"
+        return s
+
+
+def draw_heatmaps(canvas: Canvas, layer, tokens: list[str], step: int) -> GateHeatmaps:
+    """Draw the gate heatmaps of layer after `step` steps; returns the cache for draw_step."""
+    maps = GateHeatmaps(layer, tokens, canvas.width, canvas.height)
+    maps.draw(canvas, step)
+    return maps

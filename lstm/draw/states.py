@@ -1,0 +1,147 @@
+"""Cell state vs hidden state over time: one line per unit for each state, as in the seed.
+
+Cell lines are purple, hidden lines cyan, in shades by unit; axes labelled "Timestep" and
+"State Value", a dashed zero line, the scale set by the largest magnitude in the trace (at
+least 1) so nothing rescales while playing. Each polyline is one stroke_path with at most two
+points per pixel column (min and max of the steps it covers). Above MAX_LINES units the lines
+would be a blur: each state becomes a band from the minimum to the maximum over units, with
+the selected unit (or the mean over units) drawn as a line, and a caption says so.
+"""
+
+import numpy as np
+
+from .. import colors
+from .canvas import Canvas, column_bins, decimate, path
+from .heatmap import time_span
+
+MAX_LINES = 32  # units drawn as individual lines; above this, bands
+TOP, BOTTOM = 44, 40  # plot area margins (legend and caption above, axis labels below)
+PLACEHOLDER = "Cell state and hidden state evolution will appear here"
+CELL_RGB, HIDDEN_RGB = colors.rgb(colors.CELL), colors.rgb(colors.HIDDEN)
+
+
+class StateChart:
+    """The chart for one trace layer on a canvas of one size; per-trace numbers cached.
+
+    c, h: (T, H) arrays.
+    """
+
+    def __init__(self, c: np.ndarray, h: np.ndarray, width: int, height: int):
+        self.width, self.height = width, height
+        self.c, self.h = np.asarray(c, np.float64), np.asarray(h, np.float64)
+        self.T, self.H = self.c.shape
+        self.x0, x1 = time_span(width)
+        self.iw = x1 - self.x0
+        self.top, self.bottom = TOP, max(TOP + 2, height - BOTTOM)
+        self.mid = (self.top + self.bottom) / 2
+        peak = max(float(np.abs(self.c).max(initial=0)), float(np.abs(self.h).max(initial=0)))
+        self.scale = max(peak, 1.0)
+        self.bins = column_bins(max(self.T, 1), self.iw)
+        if self.H > MAX_LINES:  # the band edges and the mean, per step
+            self.env = {k: (v.min(axis=1), v.max(axis=1), v.mean(axis=1))
+                        for k, v in (("c", self.c), ("h", self.h))}
+        self._decimated: dict[tuple, np.ndarray] = {}
+
+    # -- geometry --------------------------------------------------------------------------
+    def x(self, t: np.ndarray) -> np.ndarray:
+        """Canvas x of step t (the centre of its heatmap column)."""
+        return self.x0 + (np.asarray(t, np.float64) + 0.5) * self.iw / max(self.T, 1)
+
+    def y(self, v: np.ndarray) -> np.ndarray:
+        """Canvas y of a state value; +-scale sits at 80% of the half height, as in the seed."""
+        return self.mid - np.asarray(v, np.float64) / self.scale * (self.bottom - self.top) * 0.4
+
+    def _columns(self, v: np.ndarray, step: int, key: tuple) -> np.ndarray:
+        """Min, max pairs (2n, K) of v (T, K) for the n pixel columns reached after `step` steps.
+
+        Complete columns come from a per-trace cache (key names v); the last one is recomputed.
+        """
+        n = int(np.searchsorted(self.bins, step))  # columns whose first step is before `step`
+        if key not in self._decimated:
+            self._decimated[key] = decimate(v, self.bins)
+        out = self._decimated[key][: 2 * n].copy()
+        last = v[self.bins[n - 1] : step]
+        out[-2], out[-1] = last.min(axis=0), last.max(axis=0)
+        return out
+
+    def lines(self, v: np.ndarray, step: int, key: tuple) -> list[np.ndarray]:
+        """Polylines (N, 2) of each column of v (T, K) over the first `step` steps."""
+        if self.iw >= self.T:
+            xs, vals = self.x(np.arange(step)), v[:step]
+        else:
+            vals = self._columns(v, step, key)
+            xs = np.repeat(self.x0 + np.arange(len(vals) // 2) + 0.5, 2)
+        ys = self.y(vals)
+        if len(xs) == 1:  # one step: a short dash so it shows
+            xs, ys = np.array([xs[0] - 2, xs[0] + 2]), np.repeat(ys, 2, axis=0)
+        return [np.stack([xs, ys[:, k]], axis=1) for k in range(ys.shape[1])]
+
+    def band(self, lo: np.ndarray, hi: np.ndarray, step: int, key: tuple) -> np.ndarray:
+        """A closed polygon (N, 2) from lo up to hi over the first `step` steps."""
+        upper, lower = self.lines(np.stack([hi, lo], axis=1), step, key)
+        if self.iw < self.T:  # keep the outer edge of each column
+            upper = upper.reshape(-1, 2, 2).min(axis=1)
+            lower = lower.reshape(-1, 2, 2).max(axis=1)
+        return np.concatenate([upper, lower[::-1]])
+
+    # -- drawing ---------------------------------------------------------------------------
+    def draw(self, canvas: Canvas, step: int, unit: int | None = None) -> None:
+        """The chart after `step` steps; unit selects the line drawn in band mode (None: mean)."""
+        canvas.fill_rect(0, 0, self.width, self.height, colors.PAPER)
+        step = min(step, self.T)
+        if step <= 0:
+            canvas.text(PLACEHOLDER, self.width / 2, self.height / 2, "#4a5568", 14,
+                        align="center", baseline="middle")
+            return
+        self._frame(canvas)
+        swatch = {k: np.array([[x, 14.0], [x + 18, 14.0]]) for k, x in (("c", 12.0), ("h", 0.0))}
+        swatch["h"][:, 0] += self.width / 2
+        if self.H <= MAX_LINES:
+            for name, data, rgb in (("c", self.c, CELL_RGB), ("h", self.h, HIDDEN_RGB)):
+                for u, line in enumerate(self.lines(data, step, (name,))):
+                    alpha = 0.3 + 0.7 * u / self.H
+                    d = path(line) + (path(swatch[name]) if u == self.H - 1 else "")
+                    canvas.stroke_path(d, f"rgba({rgb[0]}, {rgb[1]}, {rgb[2]}, {alpha:.3f})", 1.5)
+        else:
+            for name, rgb, a in (("c", CELL_RGB, 0.22), ("h", HIDDEN_RGB, 0.3)):
+                lo, hi, _ = self.env[name]
+                canvas.fill_path(path(self.band(lo, hi, step, (name, "band")), close=True),
+                                 f"rgba({rgb[0]}, {rgb[1]}, {rgb[2]}, {a})")
+            for name, data, color in (("c", self.c, colors.CELL), ("h", self.h, colors.HIDDEN)):
+                v = self.env[name][2] if unit is None else data[:, unit]
+                (line,) = self.lines(v[:, None], step, (name, unit))
+                canvas.stroke_path(path(line) + path(swatch[name]), color, 1.5)
+            which = "the mean over units" if unit is None else f"unit {unit + 1}"
+            canvas.text(f"{self.H} units: shaded bands span the lowest to the highest unit; "
+                        f"lines follow {which}", 12, 32, colors.MUTED, 11)
+        x = float(self.x(step - 1))
+        canvas.stroke_path(path([(x, self.top), (x, self.bottom)]), colors.INK, 1.0)
+        canvas.text("cell state c (long-term memory)", 36, 18, colors.text_color(colors.CELL), 12)
+        canvas.text("hidden state h (output)", self.width / 2 + 24, 18,
+                    colors.text_color(colors.HIDDEN), 12)
+
+    def _frame(self, canvas: Canvas) -> None:
+        x0, x1, top, bottom = self.x0, self.x0 + self.iw, self.top, self.bottom
+        axes = path([(x0, top), (x0, bottom), (x1, bottom)])
+        for v in (self.scale, -self.scale):
+            axes += path([(x0 - 4, float(self.y(v))), (x0, float(self.y(v)))])
+        canvas.stroke_path(axes, colors.AXIS, 2.0)
+        canvas.stroke_path(path([(x0, self.mid), (x1, self.mid)]), colors.RULE, 1.0, (5, 5))
+        for v, label in ((self.scale, f"+{self.scale:.2f}"), (0.0, "0"),
+                         (-self.scale, f"-{self.scale:.2f}")):
+            canvas.text(label, x0 - 6, round(float(self.y(v)), 1), colors.MUTED, 11,
+                        align="right", baseline="middle")
+        canvas.text("1", x0, bottom + 14, colors.MUTED, 11, align="center")
+        canvas.text(str(self.T), x1, bottom + 14, colors.MUTED, 11, align="center")
+        canvas.text("Timestep", x0 + self.iw / 2, self.height - 8, colors.AXIS, 12,
+                    align="center", bold=True)
+        canvas.text("State Value", 15, self.mid, colors.AXIS, 12, align="center",
+                    baseline="middle", bold=True, angle=-np.pi / 2)
+
+
+def draw_states(canvas: Canvas, c: np.ndarray, h: np.ndarray, step: int,
+                unit: int | None = None) -> StateChart:
+    """Draw the state chart of c, h (T, H) after `step` steps; returns the cache."""
+    chart = StateChart(c, h, canvas.width, canvas.height)
+    chart.draw(canvas, step, unit)
+    return chart
