@@ -49,7 +49,8 @@ class LayerTrace:
     """Every value of one layer over a sequence of T steps.
 
     x (T, In) inputs, pre (T, 4H) pre-activations in i, f, g, o order, i f g o c h (T, H),
-    h0 c0 (H,) the state before the first step.
+    h0 c0 (H,) the state before the first step. The arrays are read-only and may be views
+    into one shared buffer (not C-contiguous).
     """
 
     x: np.ndarray
@@ -208,10 +209,13 @@ def _internal(w: np.ndarray, H: int) -> np.ndarray:
     return np.ascontiguousarray(np.concatenate([g, 0.5 * f, 0.5 * i, 0.5 * o]).T)
 
 
-def _torch_order(pre: np.ndarray, H: int) -> np.ndarray:
-    """Internal pre-activations (T, 4H) in g, f/2, i/2, o/2 back to PyTorch's i, f, g, o."""
-    g, f, i, o = pre[:, :H], pre[:, H : 2 * H], pre[:, 2 * H : 3 * H], pre[:, 3 * H :]
-    return np.concatenate([2 * i, 2 * f, g, 2 * o], axis=1)
+def to_torch_order(P: np.ndarray, H: int) -> np.ndarray:
+    """Internal pre-activations (T, 4H) g, f/2, i/2, o/2 made PyTorch's i, f, g, o in place."""
+    g = P[:, :H].copy()
+    np.multiply(P[:, 2 * H : 3 * H], 2, out=P[:, :H])
+    np.multiply(P[:, H:], 2, out=P[:, H:])
+    P[:, 2 * H : 3 * H] = g
+    return P
 
 
 def project(x: np.ndarray, wT: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -422,22 +426,12 @@ class LSTM:
         R[0, :H] = c0
         Hs[0] = h0
         recur(whhT, P, R, Hs)
-
-        def part(j: int) -> np.ndarray:
-            return np.ascontiguousarray(R[:T, j * H : (j + 1) * H])
-
-        return LayerTrace(
-            x=xs,
-            pre=_torch_order(P, H),
-            i=part(3),
-            f=part(2),
-            g=part(1),
-            o=part(4),
-            c=np.ascontiguousarray(R[1:, :H]),
-            h=Hs[1:],
-            h0=h0,
-            c0=c0,
-        )
+        pre = to_torch_order(P, H)
+        for a in (pre, R, Hs):
+            a.flags.writeable = False
+        # The gates and c stay views into R: copying them out would double the memory touched.
+        g, f, i, o = (R[:T, j * H : (j + 1) * H] for j in range(1, 5))
+        return LayerTrace(x=xs, pre=pre, i=i, f=f, g=g, o=o, c=R[1:, :H], h=Hs[1:], h0=h0, c0=c0)
 
     def stepper(self, h0=None, c0=None) -> Stepper:
         """A Stepper starting from h0, c0 (as in `trace`)."""

@@ -95,6 +95,13 @@ def test_trace_keeps_initial_state_and_inputs():
     assert trace.layers[0].pre.shape == (5, 12)
 
 
+def test_trace_arrays_are_read_only():
+    layer = LSTM.random(2, 3, seed=0).trace(np.ones((4, 2))).layers[0]
+    for name in ("pre", "i", "f", "g", "o", "c", "h"):
+        with pytest.raises(ValueError, match="read-only"):
+            getattr(layer, name)[0, 0] = 1.0
+
+
 def test_sigmoid_never_overflows_or_warns():
     x = np.array([-1e308, -800.0, -40.0, 0.0, 40.0, 800.0, 1e308])
     with np.errstate(all="raise"):
