@@ -4,7 +4,8 @@
 
 Prints tokens/s for H = 32, 128, 512 in float64 and float32, the ratio NumPy / torch when
 torch is installed, and last the line `trace_vs_torch_h128=<ratio>` (float64). Each figure is
-the best of N runs, numpy and torch runs interleaved, so a busy machine hurts both alike.
+the best of N runs in CPU time of this process (the machine may be shared: time spent
+waiting for a core is not counted), numpy and torch runs interleaved so both see the same load.
 """
 
 import os
@@ -32,12 +33,12 @@ T, E, SIZES = 1000, 64, (32, 128, 512)
 
 
 def best_seconds(run, repeats: int) -> float:
-    """The fastest of `repeats` calls of run()."""
+    """The fastest of `repeats` calls of run(), in CPU seconds."""
     best = float("inf")
     for _ in range(repeats):
-        start = time.perf_counter()
+        start = time.process_time()
         run()
-        best = min(best, time.perf_counter() - start)
+        best = min(best, time.process_time() - start)
     return best
 
 
