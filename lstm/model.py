@@ -102,18 +102,13 @@ class Step:
 
 def as_dtype(dtype) -> type:
     """np.float64 or np.float32 from a NumPy type or its name; anything else is a ModelError."""
-    name = getattr(np.dtype(dtype) if _is_dtype_like(dtype) else None, "name", repr(dtype))
+    try:
+        name = np.dtype(dtype).name
+    except TypeError:
+        name = repr(dtype)
     if name not in DTYPES:
         raise ModelError(f"dtype must be float64 or float32, got {name}")
     return DTYPES[name]
-
-
-def _is_dtype_like(dtype) -> bool:
-    try:
-        np.dtype(dtype)
-    except TypeError:
-        return False
-    return True
 
 
 def check_array(name: str, value, shape: tuple, dtype) -> np.ndarray:
