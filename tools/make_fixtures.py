@@ -74,7 +74,7 @@ CASES = [
         weight_scale=1e3,
         nonzero_state=True,
         dtypes=("float64",),
-    ),  # fmt: skip
+    ),
     Case("big_inputs_x100_h5_e3_t20", 3, 5, 20, input_scale=100.0),
     Case("forget_bias_5_h6_e3_t60", 3, 6, 60, forget_bias=5.0),
     Case("forget_bias_-5_h6_e3_t20", 3, 6, 20, forget_bias=-5.0),
