@@ -149,6 +149,7 @@ class CellDiagram:
                     baseline="middle")
 
         def num(v: float, signed: bool = True) -> str:
+            v = round(v, 2) + 0.0  # no "-0.00"
             return "–" if values is None else f"{v:+.2f}" if signed else f"{v:.2f}"
 
         for g, x in GATE_X.items():

@@ -16,7 +16,7 @@ GATES = ("i", "f", "g", "o")
 LEFT, RIGHT = 56, 16  # the time axis of every time-aligned panel spans [LEFT, width - RIGHT)
 TITLE, PAD, GAP, AXIS = 18, 4, 4, 34  # band: title row, padding around the image, gap; axis
 TOKEN_SIZE, MAX_TOKEN_CHARS, THINNED_PX = 11, 6, 64
-LEGEND_W, LEGEND_H = 90, 8
+LEGEND_W, LEGEND_H, MIN_LEGEND_WIDTH = 90, 8, 320
 
 DESCRIPTIONS = {
     "i": "i  input gate: how much of the candidate to write",
@@ -76,6 +76,7 @@ class GateHeatmaps:
         self.T, self.H = layer.i.shape
         self.x0, x1 = time_span(width)
         self.iw = x1 - self.x0
+        self.legend_x = x1 - LEGEND_W - 2 * PAD - 14  # the legend bar, left of a "1" label
         band = (height - PAD - AXIS) // 4
         self.ih = max(1, band - TITLE - 2 * PAD - GAP)
         self.tops = [PAD + k * band for k in range(4)]  # band tops (the title row)
@@ -83,8 +84,8 @@ class GateHeatmaps:
         self.bins = column_bins(max(self.T, 1), self.iw)  # first step of each column
         self.rows = {g: fit(np.asarray(getattr(layer, g), np.float32), self.ih, axis=1)
                      for g in GATES}  # (T, ih)
-        self.bands = {g: self._band(g) for g in GATES}  # every step shown
-        self.empty = self._band(None)  # no step shown yet
+        self.bands = {g: self._band(g, True) for g in GATES}  # every step shown
+        self.empty = {g: self._band(g, False) for g in GATES}  # no step shown yet
         self.labels = self._labels(tokens)
 
     def _labels(self, tokens: list[str]) -> list[tuple[str, float]]:
@@ -97,22 +98,23 @@ class GateHeatmaps:
                 for t in range(0, self.T, stride)]
 
     # -- pixels ----------------------------------------------------------------------------
-    def _band(self, g: str | None) -> np.ndarray:
-        """A gate's title row (with its legend bar) over its framed image, every step shown;
-        g None: the frame with no step shown. (TITLE + ih + 2 PAD, iw + 2 PAD, 4) uint8."""
+    def _band(self, g: str, shown: bool) -> np.ndarray:
+        """A gate's title row (with its legend bar) over its framed image, with every step
+        shown or none: (TITLE + ih + 2 PAD, iw + 2 PAD, 4) uint8."""
         out = np.empty((TITLE + self.ih + 2 * PAD, self.iw + 2 * PAD, 4), np.uint8)
         out[:] = [*colors.rgb(colors.PAPER), 255]
         top = TITLE + PAD
         out[top - 1 : top + self.ih + 1, PAD - 1 : PAD + self.iw + 1] = [
             *colors.rgb(colors.RULE), 255]
-        image = out[top : top + self.ih, PAD : PAD + self.iw]
-        if g is None or not self.T:
-            image[:] = [*colors.rgb(colors.EMPTY), 255]
-            return out
         cmap = colors.gate_map(g)
-        bx = self.iw + 2 * PAD - LEGEND_W - 3 * PAD - 2 * 7
-        out[5 : 5 + LEGEND_H, bx : bx + LEGEND_W] = cmap.legend(LEGEND_W, LEGEND_H)
-        image[:] = cmap(fit(self.rows[g], self.iw, axis=0).T)  # (ih, iw) from (T, ih)
+        if self.iw >= MIN_LEGEND_WIDTH:
+            bx = self.legend_x - self.x0 + PAD
+            out[5 : 5 + LEGEND_H, bx : bx + LEGEND_W] = cmap.legend(LEGEND_W, LEGEND_H)
+        image = out[top : top + self.ih, PAD : PAD + self.iw]
+        if shown and self.T:
+            image[:] = cmap(fit(self.rows[g], self.iw, axis=0).T)  # (ih, iw) from (T, ih)
+        else:
+            image[:] = [*colors.rgb(colors.EMPTY), 255]
         return out
 
     def _pixels(self, g: str, step: int, r0: int, r1: int, c0: int, c1: int) -> bytes:
@@ -121,7 +123,7 @@ class GateHeatmaps:
         split = min(max(PAD + vis, c0), c1)
         out = np.empty((r1 - r0, c1 - c0, 4), np.uint8)
         out[:, : split - c0] = self.bands[g][r0:r1, c0:split]
-        out[:, split - c0 :] = self.empty[r0:r1, split:c1]
+        out[:, split - c0 :] = self.empty[g][r0:r1, split:c1]
         last = vis - 1  # a column holding steps not reached yet shows the mean of those reached
         end = int(self.bins[last + 1]) if last + 1 < self.iw else self.T
         if self.iw < self.T and 0 < step < end and c0 <= PAD + last < c1:
@@ -162,17 +164,21 @@ class GateHeatmaps:
     def _legend(self, canvas: Canvas, g: str, top: int) -> None:
         color = colors.text_color(colors.GATE_COLORS[g])
         canvas.text(DESCRIPTIONS[g], self.x0, top + 13, color, 12, bold=True)
-        bx = self.x0 - PAD + self.iw + 2 * PAD - LEGEND_W - 3 * PAD - 2 * 7
+        if self.iw < MIN_LEGEND_WIDTH:
+            return
+        bx = self.legend_x
         lo, hi, words = ("-1", "+1", "white = 0   ") if g == "g" else (
             "0", "1", "darker = closer to 1   ")
         canvas.text(words + lo, bx - 4, top + 13, colors.MUTED, 11, align="right")
         canvas.text(hi, bx + LEGEND_W + 4, top + 13, colors.MUTED, 11)
 
     def marker_x(self, step: int) -> tuple[int, int]:
-        """The pixel columns [a, b) of the current step (the step-th token) on the canvas."""
+        """The pixel columns [a, b) on the canvas that show the step-th token."""
         t = min(max(step, 1), self.T) - 1
-        return self.x0 + int(self.edges[t]), self.x0 + max(int(self.edges[t + 1]), int(
-            self.edges[t]) + 1)
+        if self.iw >= self.T:
+            return self.x0 + int(self.edges[t]), self.x0 + int(self.edges[t + 1])
+        a = self.x0 + t * self.iw // self.T  # the column whose steps include t
+        return a, a + 1
 
     def _marker(self, canvas: Canvas, step: int) -> None:
         if step <= 0 or not self.T:
@@ -193,10 +199,9 @@ class GateHeatmaps:
     def caption(self) -> str:
         """What the axes hold, and how pixels summarise steps and units when they do not fit."""
         s = f"tokens 1-{self.T} left to right, units 1-{self.H} top to bottom"
-        if self.iw < self.T:
-            s += f"; a pixel column is the mean of ~{self.T / self.iw:.1f} steps"
-        if self.ih < self.H:
-            s += f"; a pixel row is the mean of ~{self.H / self.ih:.1f} units"
+        steps, units = max(self.T / self.iw, 1), max(self.H / self.ih, 1)
+        if steps > 1 or units > 1:
+            s += f" · each pixel is the mean of ~{steps:.1f} steps × ~{units:.1f} units"
         return s
 
 

@@ -33,7 +33,7 @@ class StateChart:
         self.x0, x1 = time_span(width)
         self.iw = x1 - self.x0
         self.top, self.bottom = TOP, max(TOP + 2, height - BOTTOM)
-        self.mid = (self.top + self.bottom) / 2
+        self.mid = (self.top + self.bottom) // 2 + 0.5  # on a pixel centre: a crisp zero line
         peak = max(float(np.abs(self.c).max(initial=0)), float(np.abs(self.h).max(initial=0)))
         self.scale = max(peak, 1.0)
         self.bins = column_bins(max(self.T, 1), self.iw)

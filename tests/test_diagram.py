@@ -1,0 +1,89 @@
+import re
+from pathlib import Path
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+
+from lstm import colors
+from lstm.draw.canvas import RecordingCanvas
+from lstm.draw.diagram import BOX_H, BOXES, GATE_X, CellDiagram, cell_values
+from lstm.draw.raster import RasterCanvas
+
+OUT = Path(__file__).parent / "output"
+W, H = 880, 300
+
+
+def layer(T=5, units=3, seed=0):
+    rng = np.random.default_rng(seed)
+    arrays = {k: rng.uniform(0, 1, (T, units)) for k in "ifo"}
+    arrays["g"] = rng.uniform(-1, 1, (T, units))
+    arrays["c"] = rng.uniform(-2, 2, (T, units))
+    arrays["h"] = rng.uniform(-1, 1, (T, units))
+    return SimpleNamespace(**arrays, c0=np.full(units, 0.25), h0=np.full(units, -0.5))
+
+
+def test_values_for_a_unit_and_for_the_mean():
+    lt = layer()
+    v = cell_values(lt, 3, 1)
+    assert (v.i, v.f, v.g, v.o) == (lt.i[2, 1], lt.f[2, 1], lt.g[2, 1], lt.o[2, 1])
+    assert (v.c_prev, v.c, v.h_prev, v.h) == (lt.c[1, 1], lt.c[2, 1], lt.h[1, 1], lt.h[2, 1])
+    assert all(type(x) is float for x in vars(v).values())
+    m = cell_values(lt, 1, None)
+    assert m.f == pytest.approx(lt.f[0].mean()) and (m.c_prev, m.h_prev) == (0.25, -0.5)
+    assert cell_values(lt, 0, 0) is None
+
+
+def test_gate_boxes_take_the_colour_of_their_value():
+    lt = layer()
+    v = cell_values(lt, 2, 0)
+    d = CellDiagram(W, H)
+    rec = RecordingCanvas(W, H)
+    d.draw(rec, v, "'a'", "unit 1 of 3 · token 2 of 5")
+    fills = [a[1] for n, a in rec.calls if n == "fill_path"]
+    for g in "ifgo":
+        assert colors.gate_map(g).color(getattr(v, g)) in fills
+    img = RasterCanvas(W, H)
+    d.draw(img, v, "'a'", "")
+    x, y = d.at(GATE_X["f"] - 45, BOXES + BOX_H / 2 - 3)
+    assert colors.hex_color(*img.pixel(int(x), int(y))[:3]) == colors.gate_map("f").color(v.f)
+
+
+def test_numbers_have_two_decimals_and_labels_name_everything():
+    lt = layer()
+    v = cell_values(lt, 2, 0)
+    rec = RecordingCanvas(W, H)
+    CellDiagram(W, H).draw(rec, v, "'a'", "unit 1 of 3 · token 2 of 5")
+    texts = rec.texts()
+    assert f"f = {v.f:.2f}" in texts and f"g = {v.g:+.2f}" in texts
+    assert f"cₜ {v.c:+.2f}" in texts and f"hₜ₋₁ {v.h_prev:+.2f}" in texts
+    assert f"f·cₜ₋₁ {v.f * v.c_prev:+.2f}" in texts and f"i·g {v.i * v.g:+.2f}" in texts
+    assert "xₜ 'a'" in texts and "unit 1 of 3 · token 2 of 5" in texts
+    assert {"forget  σ", "input  σ", "candidate  tanh", "output  σ", "tanh"} <= set(texts)
+
+
+def test_before_the_first_step_there_are_no_numbers():
+    rec = RecordingCanvas(W, H)
+    CellDiagram(W, H).draw(rec, None, "", "before the first token")
+    texts = rec.texts()
+    assert "f = –" in texts and "cₜ –" in texts
+    assert not any(re.search("[0-9]", t) for t in texts)
+    assert all(a[1] == colors.PAPER for n, a in rec.calls if n == "fill_path" and
+               a[1] != colors.MUTED)
+
+
+def test_shapes_are_paths_and_the_layout_scales():
+    small = RecordingCanvas(450, 150)
+    CellDiagram(450, 150).draw(small, None, "", "")
+    names = {n for n, _ in small.calls}
+    assert names <= {"fill_rect", "stroke_path", "fill_path", "text"}
+    xs = [a[1] for n, a in small.calls if n == "text"]
+    assert all(0 <= x <= 450 for x in xs)
+
+
+def test_picture():
+    OUT.mkdir(exist_ok=True)
+    img = RasterCanvas(W, H, scale=2)
+    lt = layer(seed=4)
+    CellDiagram(W, H).draw(img, cell_values(lt, 3, 2), "'t'", "unit 3 of 3 · token 3 of 5")
+    img.save(str(OUT / "diagram_unit.png"))

@@ -1,0 +1,156 @@
+import itertools
+from pathlib import Path
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+
+from lstm import colors
+from lstm.draw.canvas import RecordingCanvas, text_width
+from lstm.draw.heatmap import (
+    GATES,
+    PAD,
+    TITLE,
+    TOKEN_SIZE,
+    GateHeatmaps,
+    column_edges,
+    draw_heatmaps,
+    fit,
+    token_label,
+)
+from lstm.draw.raster import RasterCanvas
+
+OUT = Path(__file__).parent / "output"
+W, H = 880, 400
+
+
+def layer(T, units, seed=0, **fixed):
+    rng = np.random.default_rng(seed)
+    gates = {g: rng.uniform(-1 if g == "g" else 0, 1, (T, units)) for g in GATES}
+    gates.update({g: np.full((T, units), v, float) for g, v in fixed.items()})
+    return SimpleNamespace(**gates)
+
+
+def pixel_at(canvas, maps, gate, x, row=0):
+    """Colour at canvas x, image row `row` of a gate."""
+    k = GATES.index(gate)
+    return canvas.pixel(x, maps.tops[k] + TITLE + PAD + row)[:3]
+
+
+def test_a_frame_is_one_put_per_gate_one_marker_and_labels():
+    c = RecordingCanvas(W, H)
+    maps = draw_heatmaps(c, layer(24, 16), list("hello world, how are you"), 5)
+    assert c.count("put_rgba") == 4 and c.count("stroke_path") == 1 and c.count("fill_rect") == 1
+    assert c.count("fill_path") == 0
+    texts = c.texts()
+    assert texts.count("darker = closer to 1   0") == 3 and texts.count("1") == 3
+    assert "white = 0   -1" in texts and "+1" in texts
+    assert "␣" in texts and "h" in texts  # tokens under the axis, spaces made visible
+    for _, (_x, _y, w, h, data) in [call for call in c.calls if call[0] == "put_rgba"]:
+        assert len(data) == w * h * 4 and w == maps.iw + 2 * PAD
+    c.reset()
+    maps.draw(c, 0)
+    assert c.count("stroke_path") == 0  # no marker before the first step
+
+
+def test_open_forget_gate_is_orange_and_columns_after_the_step_are_empty():
+    c = RasterCanvas(W, H)
+    maps = draw_heatmaps(c, layer(10, 4, f=1.0, g=0.0, i=0.0, o=0.5), list("abcdefghij"), 4)
+    reached, later = maps.x0 + int(maps.edges[1]) + 2, maps.x0 + int(maps.edges[6]) + 2
+    assert pixel_at(c, maps, "f", reached) == colors.rgb(colors.FORGET)
+    assert pixel_at(c, maps, "g", reached) == (255, 255, 255)  # diverging: white at 0
+    assert pixel_at(c, maps, "i", reached) == tuple(colors.gate_map("i").lut[0][:3])
+    for g in GATES:
+        assert pixel_at(c, maps, g, later) == colors.rgb(colors.EMPTY)
+
+
+def test_marker_frames_the_current_column():
+    c = RasterCanvas(W, H)
+    maps = draw_heatmaps(c, layer(10, 4, f=0.0), list("abcdefghij"), 3)
+    a, b = maps.marker_x(3)
+    assert (a, b) == (maps.x0 + int(maps.edges[2]), maps.x0 + int(maps.edges[3]))
+    ink = colors.rgb(colors.INK)
+    for gate in GATES:
+        assert pixel_at(c, maps, gate, a - 1, row=5) == ink
+        assert pixel_at(c, maps, gate, b, row=5) == ink
+        assert pixel_at(c, maps, gate, (a + b) // 2, row=5) != ink  # the column itself shows
+    assert pixel_at(c, maps, "f", a - 6, row=5) != ink
+
+
+@pytest.mark.parametrize("T", [30, 3000])
+def test_a_step_redraw_equals_a_full_redraw(T):
+    lt, tokens = layer(T, 8, seed=T), [chr(97 + k % 26) for k in range(T)]
+    maps = GateHeatmaps(lt, tokens, W, H)
+    for prev, step in [(0, 1), (7, 8), (T // 2, T // 2 + 1), (T - 1, T), (9, 3)]:
+        stepped, full = RasterCanvas(W, H), RasterCanvas(W, H)
+        maps.draw(stepped, prev)
+        rec = RecordingCanvas(W, H)
+        maps.draw_step(rec, prev, step)
+        assert rec.count("put_rgba") == 4 and rec.count("stroke_path") == 1 and rec.count() == 5
+        maps.draw_step(stepped, prev, step)
+        maps.draw(full, step)
+        assert np.array_equal(stepped.pixels(), full.pixels()), (prev, step)
+
+
+def test_a_column_of_many_steps_shows_their_mean_up_to_the_current_step():
+    T = 4 * 808
+    f = np.zeros((T, 1))
+    f[1::2] = 1.0  # alternating 0, 1: a full column of 4 steps averages 0.5
+    lt = layer(T, 1, f=0.0)
+    lt.f = f
+    maps = GateHeatmaps(lt, ["x"] * T, W, H)
+    assert maps.iw == 808
+    c = RasterCanvas(W, H)
+    maps.draw(c, 4 * 10 + 2)  # column 10 holds steps 40..43, of which 40 and 41 are reached
+    cmap = colors.gate_map("f")
+    assert pixel_at(c, maps, "f", maps.x0 + 3) == tuple(cmap(np.array([0.5]))[0][:3])
+    assert pixel_at(c, maps, "f", maps.x0 + 10) == tuple(cmap(np.array([0.5]))[0][:3])
+    assert "mean of ~4.0 steps × ~1.0 units" in maps.caption()
+
+
+def test_token_labels_never_overlap():
+    rng = np.random.default_rng(0)
+    words = ["a", "the", "remember", "(", "LSTM", "\n", " ", "x" * 40]
+    for T in (5, 40, 300, 10_000):
+        tokens = [words[k] for k in rng.integers(0, len(words), T)]
+        maps = GateHeatmaps(layer(T, 3), tokens, W, H)
+        spans = sorted((x - text_width(s, TOKEN_SIZE) / 2, x + text_width(s, TOKEN_SIZE) / 2)
+                       for s, x in maps.labels)
+        assert spans and all(a[1] < b[0] for a, b in itertools.pairwise(spans))
+        assert len(maps.labels) <= W / 20
+
+
+def test_token_label():
+    assert token_label(" ") == "␣" and token_label("\n") == "↵" and token_label("\t") == "→"
+    assert token_label("internationalisation") == "inter…"
+    assert token_label("\x07") == "\ufffd" and token_label("") == "\ufffd"
+
+
+def test_fit_means_when_shrinking_and_repeats_when_growing():
+    a = np.arange(10, dtype=float)[:, None]
+    assert fit(a, 5, 0)[:, 0].tolist() == [0.5, 2.5, 4.5, 6.5, 8.5]
+    assert fit(a[:3], 6, 0)[:, 0].tolist() == [0, 0, 1, 1, 2, 2]
+    edges = column_edges(3, 6)
+    assert edges.tolist() == [0, 2, 4, 6]
+
+
+def test_edge_sizes():
+    for T, units in [(1, 1), (1, 512), (10_000, 1), (10_000, 512)]:
+        c = RecordingCanvas(W, H)
+        maps = draw_heatmaps(c, layer(T, units), ["t"] * T, T)
+        assert c.count("put_rgba") == 4
+        assert maps.rows["f"].shape == (T, min(maps.ih, units) if units > maps.ih else maps.ih)
+    small = RecordingCanvas(120, 60)  # tiny canvas: still draws, nothing negative
+    draw_heatmaps(small, layer(50, 64), ["t"] * 50, 10)
+    assert all(a[2] >= 0 and a[3] > 0 for n, a in small.calls if n == "put_rgba")
+
+
+def test_picture():
+    text = "the cat sat on the mat, and the mat was warm."
+    c = RasterCanvas(W, H, scale=2)
+    draw_heatmaps(c, layer(len(text), 16, seed=3), list(text), 20)
+    OUT.mkdir(exist_ok=True)
+    c.save(str(OUT / "heatmaps_random_gates.png"))
+    big = RasterCanvas(W, H, scale=1)
+    draw_heatmaps(big, layer(10_000, 512, seed=4), ["w"] * 10_000, 6_000)
+    big.save(str(OUT / "heatmaps_t10000_h512.png"))

@@ -1,0 +1,127 @@
+from pathlib import Path
+
+import numpy as np
+
+from lstm import colors
+from lstm.draw.canvas import RecordingCanvas, parse_path
+from lstm.draw.raster import RasterCanvas
+from lstm.draw.states import MAX_LINES, PLACEHOLDER, StateChart, draw_states
+
+OUT = Path(__file__).parent / "output"
+W, H = 880, 300
+
+
+def states(T, units, seed=0, scale=1.0):
+    rng = np.random.default_rng(seed)
+    c = np.cumsum(rng.standard_normal((T, units)), axis=0) * scale / np.sqrt(max(T, 1))
+    return c, np.tanh(c) * 0.8
+
+
+def strokes(canvas):
+    return [a for n, a in canvas.calls if n == "stroke_path"]
+
+
+def test_placeholder_before_the_first_step():
+    c = RecordingCanvas(W, H)
+    draw_states(c, *states(10, 4), 0)
+    assert c.texts() == [PLACEHOLDER] and c.count() == 2  # background and the message
+
+
+def test_one_stroke_per_unit_and_state_in_shades():
+    c = RecordingCanvas(W, H)
+    draw_states(c, *states(40, 8), 20)
+    lines = [a for a in strokes(c) if a[1].startswith("rgba(")]
+    assert len(lines) == 2 * 8
+    cell = [a[1] for a in lines if a[1].startswith("rgba(156, 39, 176")]
+    hidden = [a[1] for a in lines if a[1].startswith("rgba(0, 188, 212")]
+    assert len(cell) == len(hidden) == 8 and len(set(cell)) == 8  # shades by unit
+    first = parse_path(lines[0][0])
+    assert len(first) == 1 and len(first[0][0]) == 20  # one point per step so far
+    texts = c.texts()
+    assert "Timestep" in texts and "State Value" in texts and "0" in texts
+    assert c.count("fill_path") == 0
+
+
+def test_dashed_zero_line_and_scale_to_the_largest_magnitude():
+    c = RecordingCanvas(W, H)
+    chart = draw_states(c, *states(30, 4, scale=6.0), 30)
+    zero = [a for a in strokes(c) if a[3] == (5, 5)]
+    assert len(zero) == 1 and zero[0][1] == colors.RULE
+    ((pts, _),) = parse_path(zero[0][0])
+    assert np.allclose(pts[:, 1], chart.mid)
+    peak = max(np.abs(chart.c).max(), np.abs(chart.h).max())
+    assert chart.scale == peak and f"+{peak:.2f}" in c.texts()
+    small = StateChart(*states(30, 4, scale=0.01), W, H)
+    assert small.scale == 1.0  # at least 1, as in the seed
+
+
+def test_dashed_zero_line_in_pixels():
+    c = RasterCanvas(W, H)
+    chart = draw_states(c, np.zeros((10, 1)), np.zeros((10, 1)), 2)
+    y = int(chart.mid)
+    right = [c.pixel(x, y)[:3] for x in range(int(chart.x(5)), int(chart.x(9)))]
+    rule = colors.rgb(colors.RULE)
+    assert rule in right and (255, 255, 255) in right  # dashes and gaps
+
+
+def test_many_steps_are_decimated_to_two_points_per_column():
+    c = RecordingCanvas(W, H)
+    chart = draw_states(c, *states(10_000, 4), 10_000)
+    for d, *_ in strokes(c):
+        for pts, _ in parse_path(d):
+            assert len(pts) <= 2 * chart.iw + 2
+    assert chart.iw < 10_000
+
+
+def test_decimated_lines_keep_each_columns_extremes():
+    c, h = states(5_000, 2, seed=3)
+    chart = StateChart(c, h, W, H)
+    (line, _) = chart.lines(c, 3_001, ("c",))
+    values = (chart.mid - line[:, 1]) / ((chart.bottom - chart.top) * 0.4) * chart.scale
+    assert np.isclose(values.max(), c[:3_001, 0].max(), atol=0.05 * chart.scale)
+    assert np.isclose(values.min(), c[:3_001, 0].min(), atol=0.05 * chart.scale)
+
+
+def test_many_units_become_bands_plus_the_selected_unit():
+    c = RecordingCanvas(W, H)
+    draw_states(c, *states(200, MAX_LINES + 1), 150, unit=3)
+    assert c.count("fill_path") == 2
+    solid = [a for a in strokes(c) if a[1] in (colors.CELL, colors.HIDDEN)]
+    assert len(solid) == 2
+    assert any("lines follow unit 4" in t for t in c.texts())
+    c.reset()
+    draw_states(c, *states(200, 512), 150, unit=None)
+    assert any("the mean over units" in t for t in c.texts())
+    assert c.count() < 25
+
+
+def test_band_spans_min_to_max_over_units():
+    cs, hs = states(50, 64, seed=5)
+    img = RasterCanvas(W, H)
+    chart = draw_states(img, cs, hs, 50)
+    t = 25
+    x = int(chart.x(t))
+    inside = img.pixel(x, round(float(chart.y(cs[t].max() * 0.98 + cs[t].min() * 0.02))))
+    outside = img.pixel(x, int(chart.y(max(cs[t].max(), hs[t].max()))) - 4)
+    assert inside[:3] != (255, 255, 255) and outside[:3] == (255, 255, 255)
+
+
+def test_single_step_and_single_unit():
+    c = RecordingCanvas(W, H)
+    draw_states(c, np.array([[0.5]]), np.array([[0.2]]), 1)
+    lines = [a for a in strokes(c) if a[1].startswith("rgba(")]
+    assert len(lines) == 2 and all(len(parse_path(a[0])[0][0]) >= 2 for a in lines)
+
+
+def test_large_sizes_do_not_blow_up():
+    c = RecordingCanvas(W, H)
+    draw_states(c, *states(10_000, 512), 7_000, unit=511)
+    assert c.count() < 25
+
+
+def test_picture():
+    OUT.mkdir(exist_ok=True)
+    for name, units, T in (("states_8_units", 8, 60), ("states_256_units", 256, 2000)):
+        img = RasterCanvas(W, H, scale=2)
+        draw_states(img, *states(T, units, seed=2, scale=2.0), T * 2 // 3, unit=0)
+        img.save(str(OUT / f"{name}.png"))
