@@ -4,6 +4,13 @@
     python -m lstm trace --hidden 16 --embed 8 --layers 1 --seed 0 --text "hello"
     python -m lstm train --task brackets --hidden 16 --steps 1500 --lr 0.01 --seed 0
 
+`trace` prints one row per step (token, the mean of each gate, |c| and |h|) for one layer.
+--npz writes the whole trace: the parameters under their PyTorch names (and `embedding`,
+`out_weight`, `out_bias` when present), `tokens` (T,) unicode, `x_l0` (T, E), and per layer k
+`pre_l{k}` (T, 4H), `i_l{k} f_l{k} g_l{k} o_l{k} c_l{k} h_l{k}` (T, H); `logits` (T, O) with an
+output layer. --csv writes the table's values for every layer, one row per step and layer.
+A random model reads each distinct token through `tokens.open_embedding` (seeded by --seed).
+
 Each command is an entry of COMMANDS: a function that adds its arguments to a parser and a
 function that runs it and returns the exit code. Errors print one line to stderr and exit 2.
 """
