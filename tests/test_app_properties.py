@@ -1,0 +1,109 @@
+"""Any sequence of clicks, slider moves, selections, text edits, uploads and timer ticks keeps
+the controller's state machine sane (hypothesis stateful testing over random event sequences)."""
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
+
+from lstm.app import STATUS, start
+from lstm.tokens import MAX_CHARS
+from tests.fakes import FakePage
+from tests.test_app import page_values, preset_bytes
+
+SETTINGS = settings(
+    max_examples=150,
+    stateful_step_count=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+texts = st.one_of(
+    st.text(alphabet="()ab", max_size=8),  # the preset's own tokens, short enough to finish
+    st.text(max_size=20),  # any code points: emoji, control characters, unknown tokens
+    st.sampled_from(["", " ", "\x00", "🙂👍🏽", "(" * (MAX_CHARS + 1), "a b " * 200]),
+)
+
+
+@pytest.fixture(scope="module")
+def models_dir(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("models")
+    (folder / "brackets.npz").write_bytes(preset_bytes())
+    return folder
+
+
+def check(page: FakePage, app) -> None:
+    """What must hold after every event."""
+    state, k, n = app.state, app.step, app.length
+    assert state in {"ready", "processing", "paused", "complete"}, page.text("message")
+    assert page.text("status") == STATUS[state]
+    assert page.attr("status", "data-state") == state
+    assert 0 <= k <= n
+    assert state != "ready" or k == 0
+    assert state != "paused" or 0 < k < n
+    assert state != "complete" or k == n > 0
+    assert state != "processing" or k < n
+    # At most one timer, alive exactly while processing.
+    assert len(page.intervals) == (state == "processing")
+    assert (app.timer in page.intervals) == (state == "processing")
+    # The stats are the trace's numbers at step k.
+    assert page.text("stat-step") == f"{k} / {n}"
+    assert n == 0 or app.trace.layers[0].h.shape[0] == n == len(app.tokens)
+    if k:
+        layer = app.trace.layers[app.layer()]
+        assert page.text("stat-cell-norm") == f"{np.linalg.norm(layer.c[k - 1]):.2f}"
+        assert page.text("stat-hidden-norm") == f"{np.linalg.norm(layer.h[k - 1]):.2f}"
+    else:
+        assert page.text("stat-cell-norm") == page.text("stat-hidden-norm") == "0.00"
+        assert page.text("stat-token") == "-"
+
+
+class Visitor(RuleBasedStateMachine):
+    """A visitor at the page: each rule is one event; the invariant is checked after each."""
+
+    models_dir = None  # set by the test
+
+    def __init__(self):
+        super().__init__()
+        self.page = FakePage(page_values())
+        self.app = start(self.page, self.models_dir)
+
+    @rule(button=st.sampled_from(["start", "pause", "step", "reset"]))
+    def click(self, button):
+        self.page.click(button)
+
+    @rule(ms=st.one_of(st.sampled_from([150, 250, 400]), st.integers(0, 1200)))
+    def wait(self, ms):
+        self.page.advance(ms)
+
+    @rule(value=st.one_of(st.integers(-1, 5), st.just("fast")))
+    def speed(self, value):
+        self.page.slide("speed", value)
+
+    @rule(value=st.integers(-5, 80))
+    def cell_size(self, value):
+        self.page.slide("cell-size", value)
+
+    @rule(select=st.sampled_from(["example", "model", "layer", "unit"]), pick=st.integers(0, 50))
+    def choose(self, select, pick):
+        options = self.page.options[select]
+        if options:
+            self.page.choose(select, options[pick % len(options)][0])
+
+    @rule(text=texts)
+    def type_text(self, text):
+        self.page.type_text("sequence", text)
+
+    @rule(data=st.sampled_from([b"", b"junk", None]))
+    def upload(self, data):
+        good = preset_bytes(layers=1, hidden=3)
+        self.app.load_model_file("up.npz", good if data is None else data)
+
+    @invariant()
+    def sane(self):
+        check(self.page, self.app)
+
+
+def test_random_event_sequences_keep_the_state_machine_sane(models_dir):
+    Visitor.models_dir = models_dir
+    run_state_machine_as_test(Visitor, settings=SETTINGS)
