@@ -55,3 +55,19 @@ def test_clear_empties_the_document():
     c.fill_rect(0, 0, 1, 1, "#000000")
     c.clear()
     assert len(ET.fromstring(c.svg())) == 0
+
+
+def test_every_panel_renders_to_well_formed_svg():
+    from lstm.model import LSTM
+    from lstm.views import Views
+
+    tokens = list("<a & b> \"q\" \x01 é")
+    vocab = sorted(set(tokens))
+    tr = LSTM.random(4, 6, vocab_size=len(vocab), seed=1).trace([vocab.index(t) for t in tokens])
+    canvases = {k: SvgCanvas(640, 300) for k in ("diagram", "heatmaps", "states", "loss")}
+    Views(tr, tokens).draw_all(canvases, 5, losses=[1.0, 0.5])
+    for c in canvases.values():
+        root = ET.fromstring(c.svg())
+        assert len(root) > 3
+    labels = [el.text for el in ET.fromstring(canvases["heatmaps"].svg()) if el.tag == NS + "text"]
+    assert "<" in labels and "&" in labels and "\ufffd" in labels
