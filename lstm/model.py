@@ -230,7 +230,8 @@ def recur(whhT: np.ndarray, P: np.ndarray, R: np.ndarray, Hs: np.ndarray) -> Non
     whhT (H, 4H) internal hidden weights. P (T, 4H) holds the input projections and receives
     the internal pre-activations. R (T+1, 5H): row t receives [c_{t-1} | g f i o of step t],
     R[0, :H] holds c0 and R[t+1, :H] receives c_t. Hs (T+1, H): Hs[0] is h0, Hs[t+1] gets h_t.
-    Nine NumPy calls per step, all writing in place.
+    Nine NumPy calls per step, all writing in place. Outputs are passed positionally and the
+    constants 1 and 0.5 as arrays: both save a few hundred nanoseconds per call.
     """
     H = Hs.shape[1]
     dot, add, mul, tanh = np.dot, np.add, np.multiply, np.tanh
@@ -238,21 +239,22 @@ def recur(whhT: np.ndarray, P: np.ndarray, R: np.ndarray, Hs: np.ndarray) -> Non
     prod = np.empty(2 * H, P.dtype)
     fc, ig = prod[:H], prod[H:]
     tc = np.empty(H, P.dtype)
+    one, half = np.ones(3 * H, P.dtype), np.full(3 * H, 0.5, P.dtype)
     now = R[:-1]  # row t: c_{t-1} and the gates of step t
     rows = zip(
         P, Hs[:-1], Hs[1:], now[:, H:], now[:, 2 * H :], now[:, 2 * H : 4 * H], now[:, : 2 * H],
         R[1:, :H], now[:, 4 * H :], strict=True,
     )  # fmt: skip
     for p, h, h_next, gates, sig, fi, cg, c_next, o in rows:
-        dot(h, whhT, out=hh)
-        add(p, hh, out=p)
-        tanh(p, out=gates)
-        add(sig, 1.0, out=sig)
-        mul(sig, 0.5, out=sig)
-        mul(fi, cg, out=prod)
-        add(fc, ig, out=c_next)
-        tanh(c_next, out=tc)
-        mul(o, tc, out=h_next)
+        dot(h, whhT, hh)  # hh = W_hh h_{t-1}
+        add(p, hh, p)  # pre-activations
+        tanh(p, gates)  # g, and tanh(x/2) for f, i, o
+        add(sig, one, sig)  # sigmoid(x) = 0.5 * (1 + tanh(x/2))
+        mul(sig, half, sig)
+        mul(fi, cg, prod)  # f * c_{t-1}, i * g
+        add(fc, ig, c_next)  # c_t
+        tanh(c_next, tc)
+        mul(o, tc, h_next)  # h_t = o * tanh(c_t)
 
 
 class LSTM:
