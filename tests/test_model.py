@@ -70,6 +70,21 @@ def test_stepper_equals_trace_exactly(path):
     np.testing.assert_array_equal(stepper.c, [layer.c[-1] for layer in trace.layers])
 
 
+def test_trace_in_chunks_equals_one_trace_exactly():
+    model = LSTM.random(4, 6, num_layers=2, vocab_size=9, output_size=9, seed=8)
+    ids = np.random.default_rng(0).integers(0, 9, 40)
+    whole = model.trace(ids)
+    first = model.trace(ids[:15])
+    state = [np.stack([layer.h[-1] for layer in first.layers]),
+             np.stack([layer.c[-1] for layer in first.layers])]  # fmt: skip
+    rest = model.trace(ids[15:], *state)
+    for k, layer in enumerate(whole.layers):
+        for name in ("pre", "i", "f", "g", "o", "c", "h"):
+            joined = np.concatenate([getattr(first.layers[k], name), getattr(rest.layers[k], name)])
+            np.testing.assert_array_equal(joined, getattr(layer, name))
+    np.testing.assert_array_equal(np.concatenate([first.logits, rest.logits]), whole.logits)
+
+
 def test_pre_activations_give_the_gates():
     model = LSTM.random(3, 4, num_layers=2, seed=1)
     x = np.random.default_rng(0).standard_normal((9, 3))
