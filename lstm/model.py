@@ -20,7 +20,8 @@ g, f, i, o and the sigmoid columns scaled by 0.5 (exact), so that one `tanh` cov
 gates and sigmoid(x) = 0.5 * (1 + tanh(x / 2)) needs two more calls; it never overflows.
 The trace and the `Stepper` run the same loop over the same arithmetic, and the input
 projection is one stacked matmul whose rows do not depend on the sequence length, so stepping
-token by token gives the trace's numbers bit for bit.
+token by token, or tracing a long text in chunks (passing each chunk's last h, c on as the next
+one's h0, c0), gives the numbers of one whole trace bit for bit.
 """
 
 from __future__ import annotations
