@@ -158,6 +158,7 @@ class App:
         self.delay = SPEEDS[2][1]
         self.timer: int | None = None
         self.cell_size = 8
+        self.selection: tuple[int, int | None] = (0, None)  # layer, unit (None: the mean)
         self._traced = None  # what the current trace was made from, to skip recomputing it
         self._random_models: dict[int, LSTM] = {}
         self.train: TrainPanel | None = None  # the training panel, set by start()
@@ -186,8 +187,8 @@ class App:
         on("model", "change", g(self.choose_model))
         on("cell-size", "input", g(self.update_cell_size))
         on("speed", "input", g(self.update_speed))
-        on("unit", "change", g(self.redraw))
-        on("layer", "change", g(self.redraw))
+        on("unit", "change", g(self.choose_view))
+        on("layer", "change", g(self.choose_view))
         self.page.set_options("model", [(e.key, e.label) for e in self.entries.values()])
         self.page.set_value("model", self.entry.key)
         self.cell_size = parse_int(self.page.value("cell-size"), *CELL_SIZES, 8)
@@ -356,20 +357,29 @@ class App:
         self.page.set_value("model", entry.key)
         examples = [(str(j), label) for j, (label, _) in enumerate(entry.examples)]
         self.page.set_options("example", examples)
-        self.show_size()
+        self.show_menus()
+        self.show_cell_size()
         if entry.examples:
             self.page.set_value("example", "0")
             self.page.set_value("sequence", entry.examples[0][1])
         self.reset()
 
-    def show_size(self) -> None:
-        """Layer and unit menus, and the cell-size slider (only the random model's size moves)."""
+    def show_menus(self) -> None:
+        """The layer and unit menus of the model shown, the selection back to layer 1, mean."""
         entry = self.entry
         hidden = self.cell_size if entry.model is None else entry.model.hidden_size
         layers = 1 if entry.model is None else entry.model.num_layers
         self.page.set_options("layer", [(str(k), f"Layer {k + 1}") for k in range(layers)])
         units = [("mean", "Mean over units")] + [(str(u), f"Unit {u}") for u in range(hidden)]
         self.page.set_options("unit", units)
+        self.page.set_value("layer", "0")
+        self.page.set_value("unit", "mean")
+        self.selection = (0, None)
+
+    def show_cell_size(self) -> None:
+        """The cell-size label; the slider moves only the random model's size."""
+        entry = self.entry
+        hidden = self.cell_size if entry.model is None else entry.model.hidden_size
         self.page.set_text("cell-size-value", f"{hidden} units")
         if entry.model is None:
             self.page.remove_attr("cell-size", "disabled")
@@ -379,11 +389,15 @@ class App:
     def update_cell_size(self) -> None:
         """The seed's updateCellSize: the random model's units; resets when not playing."""
         if self.entry.model is not None:
-            self.show_size()  # a preset's size is its own
+            self.show_cell_size()  # a preset's size is its own
             return
         self.cell_size = parse_int(self.page.value("cell-size"), *CELL_SIZES, self.cell_size)
-        self.show_size()
-        if self.state != "processing":
+        self.show_menus()
+        self.show_cell_size()
+        if self.state == "processing":
+            self.show_stats()  # the new size waits for Reset; the mean is shown meanwhile
+            self.draw()
+        else:
             self.reset()
 
     def update_speed(self) -> None:
@@ -398,20 +412,24 @@ class App:
         self.page.set_text("speed-value", label)
 
     def layer(self) -> int:
+        """The layer shown (0-based), within the trace."""
         layers = 1 if self.trace is None else len(self.trace.layers)
-        return parse_int(self.page.value("layer"), 0, layers - 1, 0)
+        return min(self.selection[0], layers - 1)
 
     def unit(self) -> int | None:
-        """The unit the diagram shows, or None for the mean over units."""
-        value = self.page.value("unit")
-        if self.trace is None or value == "mean":
+        """The unit the diagram shows, or None for the mean over units (or one the trace lacks)."""
+        unit = self.selection[1]
+        if unit is None or self.trace is None or unit >= self.trace.layers[0].h.shape[1]:
             return None
-        hidden = self.trace.layers[0].h.shape[1]
-        j = parse_int(value, -1, hidden, -1)
-        return j if 0 <= j < hidden else None
+        return unit
 
-    def redraw(self) -> None:
-        """Show the current step again (a new layer or unit was chosen)."""
+    def choose_view(self) -> None:
+        """A new layer or unit was chosen: show the current step again."""
+        unit = self.page.value("unit")
+        self.selection = (
+            parse_int(self.page.value("layer"), 0, 1 << 16, 0),
+            None if unit == "mean" else parse_int(unit, 0, 1 << 16, 0),
+        )
         self.show_stats()
         self.draw()
 

@@ -1,5 +1,5 @@
-"""Any sequence of clicks, slider moves, selections, text edits, uploads and timer ticks keeps
-the controller's state machine sane (hypothesis stateful testing over random event sequences)."""
+"""Any sequence of clicks (playback and training), slider moves, selections, text edits, uploads
+and timer ticks keeps the controllers sane (hypothesis stateful testing over event sequences)."""
 
 import numpy as np
 import pytest
@@ -43,9 +43,12 @@ def check(page: FakePage, app) -> None:
     assert state != "paused" or 0 < k < n
     assert state != "complete" or k == n > 0
     assert state != "processing" or k < n
-    # At most one timer, alive exactly while processing.
-    assert len(page.intervals) == (state == "processing")
+    # At most one timer each, alive exactly while playing / training.
+    training = app.train.state == "training"
+    assert app.train.state in {"idle", "training", "paused", "done", "diverged"}
+    assert len(page.intervals) == (state == "processing") + training
     assert (app.timer in page.intervals) == (state == "processing")
+    assert (app.train.timer in page.intervals) == training
     # The stats are the trace's numbers at step k.
     assert page.text("stat-step") == f"{k} / {n}"
     assert n == 0 or app.trace.layers[0].h.shape[0] == n == len(app.tokens)
@@ -65,11 +68,18 @@ class Visitor(RuleBasedStateMachine):
 
     def __init__(self):
         super().__init__()
-        self.page = FakePage(page_values())
+        train = {"train-task": "brackets", "train-hidden": "4", "train-lr": "0.05",
+                 "train-batch": "2"}
+        self.page = FakePage(page_values(**train))
         self.app = start(self.page, self.models_dir)
+        self.app.train.slice_steps, self.app.train.slice_seconds = 1, None
 
     @rule(button=st.sampled_from(["start", "pause", "step", "reset"]))
     def click(self, button):
+        self.page.click(button)
+
+    @rule(button=st.sampled_from(["train-start", "train-pause", "train-reset"]))
+    def train(self, button):
         self.page.click(button)
 
     @rule(ms=st.one_of(st.sampled_from([150, 250, 400]), st.integers(0, 1200)))
