@@ -67,6 +67,8 @@ class Entry:
 
 def entry_from_model(key: str, label: str, model: LSTM, meta: dict) -> Entry:
     """A menu entry for a model with its metadata (task, tokenizer, vocabulary, example)."""
+    if model.vocab_size is None:
+        raise ValueError("this model reads vectors, not tokens (it has no embedding)")
     example = str(meta.get("example") or "")
     examples = [("Example", example)] if example else []
     return Entry(
@@ -160,6 +162,7 @@ class App:
         self.cell_size = 8
         self.selection: tuple[int, int | None] = (0, None)  # layer, unit (None: the mean)
         self._traced = None  # what the current trace was made from, to skip recomputing it
+        self.note = ""  # what the message says about the current sequence (unknown tokens)
         self._random_models: dict[int, LSTM] = {}
         self.train: TrainPanel | None = None  # the training panel, set by start()
 
@@ -227,7 +230,8 @@ class App:
 
     def step_forward(self) -> None:
         """Reveal one more step (initialising first at step 0); nothing at the end."""
-        if self.step == 0 and not self.initialise():
+        first = self.step == 0 and self.state != "processing"  # Start has initialised already
+        if first and not self.initialise():
             self.set_state("ready")
             return
         self.advance()
@@ -279,22 +283,19 @@ class App:
         text = self.page.value("sequence")
         self.step = 0
         key = (text, self.entry.key, self.entry.version, self.cell_size)
-        if key == self._traced and self.trace is not None:
-            self.show_message("")
-            self.show_stats()
-            self.draw()
-            return True
-        self._traced = None
-        try:
-            tokens = tokenize(text, self.entry.tokenizer)
-            trace, unknown = self.trace_of(tokens)
-        except TokenError as e:
-            self.clear_sequence()
-            self.show_message(sentence(str(e)))
-            return False
-        views = Views(trace, tokens)
-        self.tokens, self.trace, self.views, self._traced = tokens, trace, views, key
-        self.show_message(unknown_message(unknown, replaced=True) if unknown else "")
+        if key != self._traced or self.trace is None:
+            self._traced = None
+            try:
+                tokens = tokenize(text, self.entry.tokenizer)
+                trace, unknown = self.trace_of(tokens)
+            except TokenError as e:
+                self.clear_sequence()
+                self.show_message(sentence(str(e)))
+                return False
+            views = Views(trace, tokens)
+            self.tokens, self.trace, self.views, self._traced = tokens, trace, views, key
+            self.note = unknown_message(unknown, replaced=True) if unknown else ""
+        self.show_message(self.note)
         self.show_stats()
         self.draw()
         return True
@@ -435,9 +436,11 @@ class App:
 
     # --- models from the training panel and from files ---------------------------------------
     def add_model(self, key: str, label: str, model: LSTM, meta: dict) -> None:
-        """Add (or replace) a model in the menu and switch to it (training, uploads)."""
-        entry = entry_from_model(key, label, model, meta)
-        self.entries[key] = entry
+        """Add (or replace) a model in the menu and switch to it (the training panel's)."""
+        self.add_entry(entry_from_model(key, label, model, meta))
+
+    def add_entry(self, entry: Entry) -> None:
+        self.entries[entry.key] = entry
         self.page.set_options("model", [(e.key, e.label) for e in self.entries.values()])
         self.select(entry)
 
@@ -450,14 +453,21 @@ class App:
             self.retrace()
 
     def load_model_file(self, filename: str, data: bytes) -> None:
-        """A model file the visitor chose (the browser hands its bytes): add it and show it."""
+        """A model file the visitor chose (the browser hands its bytes): add it and show it.
+
+        The browser module's entry point for the `model-file` input; it never raises.
+        """
+        self.guard(self.add_model_file)(filename, data)
+
+    def add_model_file(self, filename: str, data: bytes) -> None:
         try:
             model, meta = modelfile.load_model(data)
-        except modelfile.ModelFileError as e:
+            label = f"{filename} ({model.hidden_size} units, loaded)"
+            entry = entry_from_model(f"file:{filename}", label, model, meta)
+        except ValueError as e:  # ModelFileError, or a model that does not read tokens
             self.page.set_text("message", f"Could not load {filename}: {e}")
             return
-        label = f"{filename} ({model.hidden_size} units, loaded)"
-        self.add_model(f"file:{filename}", label, model, meta)
+        self.add_entry(entry)
 
     # --- output ---------------------------------------------------------------------------------
     def show_message(self, text: str) -> None:

@@ -369,6 +369,9 @@ def test_unknown_tokens_read_as_unk_when_the_vocabulary_has_it(tmp_path):
     assert "'🙂' at 1" in page.text("message") and "<unk>" in page.text("message")
     page.click("step")
     assert page.text("stat-token") == "🙂"
+    page.click("reset")
+    page.click("start")  # the same text again: the cached trace, and the same note
+    assert "'🙂' at 1" in page.text("message")
 
 
 def test_emoji_and_control_characters(page, app):
@@ -436,9 +439,33 @@ def test_a_model_file_loads_into_the_menu(page, app):
     assert page.values["sequence"] == "(())" and app.length == 4
 
 
-@pytest.mark.parametrize("data", [b"", b"hello", b"PK\x05\x06" + bytes(18)])
-def test_a_foreign_file_is_refused_with_a_reason(page, app, data):
+def vector_model_bytes() -> bytes:
+    """A valid model file of a model without embedding (it reads vectors, not tokens)."""
+    meta = {"task": "x", "tokenizer": "char", "vocabulary": [], "seed": 0, "metrics": {},
+            "training_seconds": 0.0}
+    return modelfile.model_bytes(LSTM.random(3, 4), meta)
+
+
+@pytest.mark.parametrize(
+    ("data", "reason"),
+    [
+        (b"", "not a model file"),
+        (b"hello", "not a model file"),
+        (b"PK\x05\x06" + bytes(18), "no 'meta' entry"),
+        (vector_model_bytes(), "reads vectors, not tokens"),
+    ],
+)
+def test_a_foreign_file_is_refused_with_a_reason(page, app, data, reason):
     app.load_model_file("other.npz", data)
     assert app.entry.key == "brackets"
     assert page.text("message").startswith("Could not load other.npz: ")
+    assert reason in page.text("message")
     assert app.state == "ready"
+
+
+def test_a_step_while_playing_from_step_zero_keeps_the_started_tokens(page, app):
+    page.click("start")
+    page.type_text("sequence", "")
+    page.click("step")
+    assert app.state == "processing" and app.step == 1 and app.length == 6
+    assert len(page.intervals) == 1
