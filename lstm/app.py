@@ -30,6 +30,7 @@ from lstm.views import Views
 
 MODELS_DIR = Path(__file__).resolve().parent.parent / "assets" / "models"
 RANDOM = "random"
+DEFAULT_PRESET = "brackets"  # the page opens on it: its counter cell is the clearest picture
 RANDOM_EMBED = 8  # embedding width of the random model
 SEED = 0
 SPEEDS = {1: ("Slow (400ms)", 400), 2: ("Medium (250ms)", 250), 3: ("Fast (150ms)", 150)}
@@ -70,7 +71,7 @@ def entry_from_model(key: str, label: str, model: LSTM, meta: dict) -> Entry:
     if model.vocab_size is None:
         raise ValueError("this model reads vectors, not tokens (it has no embedding)")
     example = str(meta.get("example") or "")
-    examples = [("Example", example)] if example else []
+    examples = [(example_label("Example", example), example)] if example else []
     return Entry(
         key=key,
         label=label,
@@ -93,8 +94,14 @@ def task_examples(name: str, count: int = 3) -> list[tuple[str, str]]:
     for r in range(min(count, len(inputs))):
         end = int(np.flatnonzero(mask[r])[-1]) + 1 if mask[r].any() else inputs.shape[1]
         text = join.join(task.vocab[j] for j in inputs[r, :end])
-        examples.append((f"Held-out sequence {r + 1}", text))
+        examples.append((example_label(f"Held-out {r + 1}", text), text))
     return examples
+
+
+def example_label(kind: str, text: str, width: int = 28) -> str:
+    """A menu label: the kind of example and the start of its text, whitespace made visible."""
+    shown = "".join(show(ch) if ch in "\n\t" else ch for ch in text[: width + 1])
+    return f"{kind}: {shown if len(shown) <= width else shown[: width - 1] + '…'}"
 
 
 def load_presets(folder: Path) -> tuple[list[Entry], list[str]]:
@@ -509,6 +516,7 @@ def start(page, models_dir: Path = MODELS_DIR) -> App:
         notice = f"No trained model could be loaded ({why}), so a random model is shown."
     elif problems:
         notice = f"Some model files were skipped: {'; '.join(problems)}."
+    presets.sort(key=lambda entry: entry.key != DEFAULT_PRESET)  # the default first
     app = App(page, [*presets, random_entry()], notice)
     app.guard(app.bind)()
     app.train = TrainPanel(page, app)

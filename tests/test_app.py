@@ -5,7 +5,7 @@ import pytest
 
 from lstm import app as app_module
 from lstm import modelfile
-from lstm.app import MODELS_DIR, RANDOM, STATUS, start
+from lstm.app import RANDOM, STATUS, start
 from lstm.model import LSTM
 from lstm.tasks import TASKS
 from lstm.tokens import MAX_CHARS
@@ -82,7 +82,8 @@ def test_opens_on_a_preset_with_an_example_of_its_task(page, app):
     assert [v for v, _ in page.options["model"]] == ["brackets", RANDOM]
     assert page.values["sequence"] == "(a(b))"
     labels = [label for _, label in page.options["example"]]
-    assert labels[0] == "Example" and all(label.startswith("Held-out") for label in labels[1:])
+    assert labels[0] == "Example: (a(b))"
+    assert all(label.startswith("Held-out") for label in labels[1:])
     assert app.state == "ready" and page.text("status") == "Ready to process sequence"
     assert page.text("stat-step") == "0 / 6"
     assert page.text("message") == ""
@@ -129,12 +130,24 @@ def test_a_broken_preset_is_skipped_and_named(models_dir):
     assert "zz-broken.npz" in page.text("message")
 
 
-def test_the_shipped_presets_load():
-    """Every file in assets/models is a model the app can show (none yet is fine)."""
-    presets, problems = app_module.load_presets(MODELS_DIR)
-    assert problems == []
-    for entry in presets:
-        assert entry.examples, entry.key
+def test_the_shipped_presets_load_and_play_their_examples():
+    page = FakePage(page_values())
+    app = start(page)
+    assert page.text("message") == ""
+    assert app.entry.key == app_module.DEFAULT_PRESET
+    keys = [v for v, _ in page.options["model"]]
+    assert set(keys) == {"alice", "anbn", "brackets", "recall", RANDOM}
+    for key in keys:
+        page.choose("model", key)
+        page.click("start")
+        page.advance(250 * (app.length + 1))
+        assert app.state == "complete" and page.text("message") == "", key
+        check_view(page, app)
+
+
+def test_example_labels_show_the_text():
+    assert app_module.example_label("Example", "ab\ncd") == "Example: ab↵cd"
+    assert app_module.example_label("Held-out 1", "x" * 40) == "Held-out 1: " + "x" * 27 + "…"
 
 
 # --- the seed's state machine -------------------------------------------------------------------
