@@ -7,7 +7,8 @@ DOM, hence COOP/COEP response headers, which GitHub Pages cannot set (verified i
 the shared notes), and a worker would need its own copy of Pyodide and NumPy besides.
 
 States: idle (no run), training, paused, done (the planned steps are reached; Train continues),
-diverged (the Trainer kept the last good weights; Reset starts over).
+diverged (the Trainer kept the last good weights; Reset starts over), error (something
+unexpected failed: the status says what; Reset starts over).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ TICK_MS = 60  # one slice per tick
 SLICE_MS = 30.0  # training time per slice, so the page keeps half of every tick
 MAX_SLICE_STEPS = 50
 RETRACE_EVERY = 5  # slices between two re-traces of the shown sequence with the new weights
+FOLLOW_TOKENS = 2000  # longer sequences are re-traced only on pause and at the end (slow)
 TRAINED = "trained"  # the model menu's key for the model trained here
 STATUS = {
     "idle": "Not started",
@@ -33,6 +35,7 @@ STATUS = {
     "paused": "Paused",
     "done": "Done",
     "diverged": "Stopped: the loss diverged",
+    "error": "Stopped by an error",
 }
 
 
@@ -51,13 +54,25 @@ class TrainPanel:
 
     def bind(self) -> None:
         """Register the panel's handlers and show its idle state."""
-        on, g = self.page.on, self.app.guard
+        on, g = self.page.on, self.guard
         self.page.set_options("train-task", [(name, task.title) for name, task in TASKS.items()])
         on("train-start", "click", g(self.start))
         on("train-pause", "click", g(self.pause))
         on("train-reset", "click", g(self.reset))
         on("train-download", "click", g(self.download))
         self.reset()
+
+    def guard(self, handler):
+        """`handler` made safe for the page: an exception stops training and is shown."""
+
+        def safe() -> None:
+            try:
+                handler()
+            except Exception as e:
+                self.stop_timer()
+                self.show("error", f"Training stopped: {type(e).__name__}: {e}. Reset starts over.")
+
+        return safe
 
     # --- the run --------------------------------------------------------------------------------
     def settings(self) -> dict:
@@ -83,12 +98,14 @@ class TrainPanel:
         if self.state == "diverged":
             self.show("diverged", f"{self.trainer.message} Press Reset to start again.")
             return
+        if self.state == "error":
+            return
         if self.trainer is None and not self.new_run():
             return
         if self.state == "done":
             self.target += STEPS
         self.run_start = (self.page.now_ms(), self.steps)
-        self.timer = self.page.set_interval(self.app.guard(self.slice), TICK_MS)
+        self.timer = self.page.set_interval(self.guard(self.slice), TICK_MS)
         self.show("training")
 
     def new_run(self) -> bool:
@@ -126,14 +143,17 @@ class TrainPanel:
         if self.steps >= self.target:
             self.stop_timer()
             self.show("done", f"Done: {self.steps} steps. Train continues, Download saves it.")
-        if self.slices % RETRACE_EVERY == 0 or self.state == "done":
+        if self.state == "done" or (
+            self.slices % RETRACE_EVERY == 0 and self.app.length <= FOLLOW_TOKENS
+        ):
             self.follow()
         self.show_progress()
 
     def follow(self) -> None:
-        """Hand the current weights to the visualizer (it re-traces when showing them)."""
+        """Hand the current weights to the visualizer (it re-traces when showing them); its
+        failures are the visualizer's to show, and training goes on."""
         if TRAINED in self.app.entries:
-            self.app.update_weights(TRAINED, self.trainer.model())
+            self.app.guard(self.app.update_weights)(TRAINED, self.trainer.model())
 
     def pause(self) -> None:
         if self.state == "training":

@@ -6,7 +6,7 @@ import pytest
 from lstm import modelfile
 from lstm.app import start
 from lstm.tasks import TASKS
-from lstm.train_panel import RETRACE_EVERY, STEPS, TICK_MS, TRAINED
+from lstm.train_panel import FOLLOW_TOKENS, RETRACE_EVERY, STEPS, TICK_MS, TRAINED
 from tests.fakes import FakePage
 from tests.test_app import page_values, preset_bytes
 
@@ -65,6 +65,17 @@ def test_the_gate_views_follow_the_weights(page, app):
     np.testing.assert_allclose(app.trace.layers[0].h, expected.layers[0].h)
     k = app.step
     assert page.text("stat-hidden-norm") == f"{np.linalg.norm(expected.layers[0].h[k - 1]):.2f}"
+
+
+def test_a_long_sequence_follows_the_weights_only_on_pause(page, app):
+    page.click("train-start")
+    page.type_text("sequence", "(ab)" * (FOLLOW_TOKENS // 4 + 1))
+    page.click("step")
+    before = app.trace
+    page.advance(RETRACE_EVERY * TICK_MS)
+    assert app.trace is before
+    page.click("train-pause")
+    assert app.trace is not before and app.step == 1
 
 
 def test_playing_and_training_together(page, app):
@@ -127,6 +138,27 @@ def test_a_diverging_run_stops_and_keeps_the_last_good_weights(page, app):
     page.click("train-reset")
     page.click("train-start")
     assert panel.state == "training"
+
+
+def test_an_unexpected_error_stops_training_with_a_message(page, app, monkeypatch):
+    page.click("train-start")
+    monkeypatch.setattr(app.train.trainer, "run", lambda *args, **kw: 1 / 0)
+    page.advance(TICK_MS)
+    assert app.train.state == "error" and page.intervals == {}
+    assert "ZeroDivisionError" in page.text("train-status")
+    page.click("train-start")
+    assert page.intervals == {}
+    page.click("train-reset")
+    page.click("train-start")
+    assert app.train.state == "training"
+
+
+def test_a_visualizer_error_while_following_does_not_stop_training(page, app, monkeypatch):
+    page.click("train-start")
+    monkeypatch.setattr(app, "retrace", lambda: 1 / 0)
+    page.advance(RETRACE_EVERY * TICK_MS)
+    assert app.train.state == "training" and app.state == "error"
+    assert "ZeroDivisionError" in page.text("message")
 
 
 @pytest.mark.parametrize(
