@@ -78,10 +78,10 @@ def cross_entropy(
     """
     rows = np.arange(len(targets))
     used = weights > 0
-    correct = int(np.count_nonzero((logits.argmax(1) == targets) & used))
     z = logits
     z -= z.max(1, keepdims=True)
     picked = z[rows, targets]
+    correct = int(np.count_nonzero((picked == 0) & used))  # the target has the top logit
     np.exp(z, out=z)
     sums = z.sum(1)
     loss = -float(np.dot(weights[used], picked[used] - np.log(sums[used])))
@@ -93,7 +93,7 @@ def cross_entropy(
 def forward(
     params: dict[str, np.ndarray], inputs: np.ndarray, ws: Workspace | None = None
 ) -> tuple[np.ndarray, list]:
-    """Logits (T*B, O), time-major, of a batch, and what `backward` needs.
+    """Logits (T*B, O), time-major (a transposed view), of a batch, and what `backward` needs.
 
     params: PyTorch-named arrays, all of one float dtype (float32 to train, float64 to check).
     """
@@ -110,38 +110,41 @@ def forward(
         B, T = inputs.shape[:2]
         x = np.ascontiguousarray(inputs.transpose(1, 0, 2), dtype=dtype)
     order = gate_order(H)
-    scale = np.array([0.5, 0.5, 0.5, 1.0], dtype)[:, None, None]  # sigmoid(z) = tanh(z/2)/2 + 1/2
-    tmp4 = ws.get("tmp4", (4, B, H), dtype)
+    scale = np.repeat(np.array([0.5, 0.5, 0.5, 1.0], dtype), H)  # sigmoid(z) = tanh(z/2)/2 + 1/2
+    rec = ws.get("rec", (B, 4 * H), dtype)
+    rec_gates = rec.reshape(B, 4, H).transpose(1, 0, 2)  # the same numbers as (4, B, H)
     tmp = ws.get("tmp", (B, H), dtype)
 
-    # Forward, storing what the backward pass needs. Gate-major arrays: acts (4, T, B, H).
+    # Forward, storing what the backward pass needs. acts (T, 4, B, H): each step's gates are
+    # one contiguous block, each gate over all steps is a strided (T, B, H) view.
     saved = []
     for k in range(L):
-        w_ih = params[f"weight_ih_l{k}"][order].reshape(4, H, -1)
-        w_hh = params[f"weight_hh_l{k}"][order].reshape(4, H, H)
-        bias = (params[f"bias_ih_l{k}"] + params[f"bias_hh_l{k}"])[order].reshape(4, 1, H) * scale
-        w_ih_t = (w_ih * scale).transpose(0, 2, 1).copy()  # (4, In, H)
-        w_hh_t = (w_hh * scale).transpose(0, 2, 1).copy()  # (4, H, H)
-        acts = ws.get(f"acts{k}", (4, T, B, H), dtype)  # pre-activations, then i f o g
+        w_ih = params[f"weight_ih_l{k}"][order]  # (4H, In), rows i f o g
+        w_hh = params[f"weight_hh_l{k}"][order]  # (4H, H)
+        bias = (params[f"bias_ih_l{k}"] + params[f"bias_hh_l{k}"])[order] * scale
+        w_ih_t = (w_ih * scale[:, None]).T  # (In, 4H)
+        w_hh_t = (w_hh * scale[:, None]).T.copy()  # (H, 4H)
+        acts = ws.get(f"acts{k}", (T, 4, B, H), dtype)  # pre-activations, then i f o g
         cs = ws.get(f"c{k}", (T + 1, B, H), dtype)  # cs[0] = c0 = 0, cs[t + 1] = c_t
         hs = ws.get(f"h{k}", (T + 1, B, H), dtype)
         tcs = ws.get(f"tc{k}", (T, B, H), dtype)  # tanh(c_t)
         cs[0] = 0
         hs[0] = 0
         if x is None:  # token input: project the V embedding rows once, then gather
-            np.take(np.matmul(embedding, w_ih_t) + bias, ids, axis=1, out=acts)
+            table = (embedding @ w_ih_t + bias).reshape(-1, 4, H).transpose(1, 0, 2)  # (4, V, H)
+            rows = ids[:, None, :] + len(embedding) * np.arange(4)[:, None]  # (T, 4, B)
+            np.take(table.reshape(-1, H), rows, axis=0, out=acts)
         else:
-            flat_acts = acts.reshape(4, T * B, H)
-            np.matmul(x.reshape(T * B, -1), w_ih_t, out=flat_acts)
-            flat_acts += bias
-        i, f, o, g = acts
+            projected = x.reshape(T * B, -1) @ w_ih_t + bias  # (T*B, 4H)
+            acts[...] = projected.reshape(T, B, 4, H).transpose(0, 2, 1, 3)
+        i, f, o, g = acts.transpose(1, 0, 2, 3)
         for t in range(T):
-            a = acts[:, t]
+            a = acts[t]
             if t:
-                np.matmul(hs[t], w_hh_t, out=tmp4)
-                a += tmp4
+                np.dot(hs[t], w_hh_t, out=rec)
+                a += rec_gates
             np.tanh(a, out=a)
-            sig = acts[:3, t]
+            sig = a[:3]
             sig *= 0.5
             sig += 0.5
             np.multiply(f[t], cs[t], out=cs[t + 1])
@@ -151,10 +154,12 @@ def forward(
             np.multiply(o[t], tcs[t], out=hs[t + 1])
         saved.append((x, w_ih, w_hh, acts, cs, hs, tcs))
         x = hs[1:]
-    logits = ws.get("logits", (T * B, len(params["out_bias"])), dtype)
-    np.dot(x.reshape(T * B, H), params["out_weight"].T, out=logits)
-    logits += params["out_bias"]
-    return logits, [ids if embedding is not None else None, *saved]
+    # Logits are stored (O, T*B) and returned as their (T*B, O) transpose: the softmax's
+    # reductions over O then run along contiguous memory.
+    logits_t = ws.get("logits", (len(params["out_bias"]), T * B), dtype)
+    np.dot(params["out_weight"], x.reshape(T * B, H).T, out=logits_t)
+    logits_t += params["out_bias"][:, None]
+    return logits_t.T, [ids if embedding is not None else None, *saved]
 
 
 def backward(
@@ -169,9 +174,8 @@ def backward(
     dtype = params["weight_hh_l0"].dtype
     L = layer_count(params)
     H = params["weight_hh_l0"].shape[1]
-    T, B = saved[0][3].shape[1:3]
+    T, _, B, _ = saved[0][3].shape
     order = gate_order(H)
-    tmp4 = ws.get("tmp4", (4, B, H), dtype)
     tmp = ws.get("tmp", (B, H), dtype)
     embedding = params.get("embedding")
     if embedding is not None:
@@ -183,55 +187,54 @@ def backward(
     dh_all = ws.get("dh_top", (T, B, H), dtype)
     np.dot(dlogits, w_out, out=dh_all.reshape(T * B, H))
 
-    # Backward through time, top layer first.
+    # Backward through time, top layer first. dz is batch-major, (T, B, 4, H): each step's
+    # (B, 4H) block goes through one matmul, and so do the weight gradients of all steps.
     for k in reversed(range(L)):
         x, w_ih, w_hh, acts, cs, hs, tcs = saved[k]
-        i, f, o, g = acts
+        i, f, o, g = acts.transpose(1, 0, 2, 3)
         # mult: the factor turning dc (dh for o) into each gate's pre-activation gradient.
-        mult = ws.get("mult", (4, T, B, H), dtype)
-        np.multiply(acts[:3], acts[:3], out=mult[:3])
-        np.subtract(acts[:3], mult[:3], out=mult[:3])  # sigmoid' = s - s^2
-        mult[0] *= g
-        mult[1] *= cs[:-1]
-        mult[2] *= tcs
-        np.multiply(g, g, out=mult[3])
-        np.subtract(1, mult[3], out=mult[3])
-        mult[3] *= i
+        mult = ws.get("mult", (T, 4, B, H), dtype)
+        sig, msig = acts[:, :3], mult[:, :3]
+        np.multiply(sig, sig, out=msig)
+        np.subtract(sig, msig, out=msig)  # sigmoid' = s - s^2
+        mi, mf, mo, mg = mult.transpose(1, 0, 2, 3)
+        mi *= g
+        mf *= cs[:-1]
+        mo *= tcs
+        np.multiply(g, g, out=mg)
+        np.subtract(1, mg, out=mg)
+        mg *= i
         dc_from_h = ws.get("dc_from_h", (T, B, H), dtype)  # o * (1 - tanh(c)^2)
         np.multiply(tcs, tcs, out=dc_from_h)
         np.subtract(1, dc_from_h, out=dc_from_h)
         dc_from_h *= o
-        dz = ws.get("dz", (4, T, B, H), dtype)
+        dz = ws.get("dz", (T, B, 4, H), dtype)
         dc = ws.get("dc", (B, H), dtype)
         dc_next = ws.zeros("dc_next", (B, H), dtype)
         for t in reversed(range(T)):
             dh = dh_all[t]
             np.multiply(dh, dc_from_h[t], out=dc)
             dc += dc_next
-            np.multiply(mult[:, t], dc, out=dz[:, t])
-            np.multiply(mult[2, t], dh, out=dz[2, t])
+            np.multiply(mult[t], dc, out=dz[t].transpose(1, 0, 2))
+            np.multiply(mo[t], dh, out=dz[t, :, 2])
             np.multiply(dc, f[t], out=dc_next)
             if t:
-                np.matmul(dz[:, t], w_hh, out=tmp4)
-                np.add.reduce(tmp4, axis=0, out=tmp)
+                np.dot(dz[t].reshape(B, 4 * H), w_hh, out=tmp)
                 dh_all[t - 1] += tmp
-        dz3 = dz.reshape(4, T * B, H)
-        hs_prev = hs[1:T].reshape(-1, H)
-        dw_hh = np.matmul(dz[:, 1:].reshape(4, -1, H).transpose(0, 2, 1), hs_prev)
-        grads[f"weight_hh_l{k}"][order] = dw_hh.reshape(4 * H, H)
-        if x is None:  # token input: sum dz per token first, (4, V, H), then tiny matmuls
-            dz_tok = np.matmul(onehot, dz3)
-            dw_ih = np.matmul(dz_tok.transpose(0, 2, 1), embedding)
-            grads["embedding"][...] = np.matmul(dz_tok, w_ih).sum(0)
-            db = dz_tok.sum(1)
+        dz2 = dz.reshape(T * B, 4 * H)
+        grads[f"weight_hh_l{k}"][order] = dz2[B:].T @ hs[1:T].reshape(-1, H)
+        if x is None:  # token input: sum dz per token first, (V, 4H), then tiny matmuls
+            dz_tok = onehot @ dz2
+            grads[f"weight_ih_l{k}"][order] = dz_tok.T @ embedding
+            grads["embedding"][...] = dz_tok @ w_ih
+            db = dz_tok.sum(0)
         else:
-            dw_ih = np.matmul(dz3.transpose(0, 2, 1), x.reshape(T * B, -1))
-            db = dz3.sum(1)
+            grads[f"weight_ih_l{k}"][order] = dz2.T @ x.reshape(T * B, -1)
+            db = dz2.sum(0)
             if k:
-                dh_all = np.matmul(dz3, w_ih).sum(0).reshape(T, B, H)
-        grads[f"weight_ih_l{k}"][order] = dw_ih.reshape(4 * H, -1)
-        grads[f"bias_ih_l{k}"][order] = db.reshape(-1)
-        grads[f"bias_hh_l{k}"][order] = db.reshape(-1)
+                dh_all = (dz2 @ w_ih).reshape(T, B, H)
+        grads[f"bias_ih_l{k}"][order] = db
+        grads[f"bias_hh_l{k}"][order] = db
 
 
 def masked_targets(targets: np.ndarray, mask: np.ndarray, dtype) -> tuple[np.ndarray, np.ndarray]:
