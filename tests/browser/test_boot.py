@@ -2,8 +2,9 @@
 stages, and here (NumPy absent) the message saying what is missing, within seconds."""
 
 import json
+from pathlib import Path
 
-from conftest import ROOT
+ROOT = Path(__file__).resolve().parents[2]
 
 RECORD_STAGES = """
 document.addEventListener("DOMContentLoaded", () => {
