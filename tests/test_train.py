@@ -85,6 +85,10 @@ def test_all_zero_mask_is_refused():
         gradients(params, inputs, targets, np.zeros_like(mask))
 
 
+def test_torch_fixtures_are_present():
+    assert len(FIXTURES) >= 4, "run: python tools/fixtures_train.py"
+
+
 @pytest.mark.parametrize("path", FIXTURES, ids=lambda p: p.stem)
 def test_loss_and_gradients_match_torch(path):
     ref = np.load(path)

@@ -1,6 +1,8 @@
 """Write torch autograd references for lstm/train.py: losses, gradients, Adam steps.
 
-    python tools/fixtures_train.py     (needs torch 2.13; tools/make_fixtures.py calls write())
+    python tools/fixtures_train.py     (needs torch 2.13)
+    tools/make_fixtures.py: fixtures_train.write(FIXTURES / "train"), where tests/test_train.py
+    looks for them
 
 One NPZ per case in tests/fixtures/train/, named train_<case>.npz, in float64, holding:
 
