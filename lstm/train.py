@@ -7,11 +7,16 @@ Batches are batch-major at the interface, as tasks make them:
             or steps with nothing to predict)
 The loss is the mask-weighted mean cross-entropy over the counted steps, in nats.
 
-Inside, everything is time-major (T, B, ...) so that each step reads contiguous rows, the input
-projections of all steps are one matmul up front, and the weight gradients of all steps are one
-matmul at the end. Gate rows are reordered to i, f, o, g inside (the three sigmoids side by side)
-and sigmoid(z) is computed as 0.5 * tanh(z / 2) + 0.5, so one tanh call covers all four gates.
-Parameters and gradients keep PyTorch's names and its i, f, g, o row order.
+Inside, everything is time-major: step t of the batch is one contiguous block. The gates of
+step t are acts[t] (4, B, H) in the forward pass and dz[t] (B, 4H) in the backward pass, so each
+step is one (B, H) x (H, 4H) matmul each way plus a few whole-block NumPy calls. The input
+projections of all steps are computed up front (for token input: the V embedding rows are
+projected once and gathered), and the weight gradients of all steps are one matmul at the end
+(dW_hh = dZ[1:].reshape((T-1)*B, 4H).T @ H[:-1].reshape((T-1)*B, H)). Gate rows are reordered to
+i, f, o, g inside (the three sigmoids side by side) and sigmoid(z) is computed as
+0.5 * tanh(z / 2) + 0.5, so one tanh call covers all four gates. Parameters and gradients keep
+PyTorch's names and its i, f, g, o row order. Training runs in float32 (speed), the gradient
+checks in float64: the dtype is that of the parameters.
 """
 
 from __future__ import annotations
@@ -74,7 +79,7 @@ def cross_entropy(
     """Weighted cross-entropy of logits (N, V) against targets (N,) with weights (N,) summing to 1.
 
     Returns the loss, its gradient with respect to the logits (N, V) (written over `logits`),
-    and how many rows with a nonzero weight the argmax gets right.
+    and how many rows with a nonzero weight have the target as their top logit.
     """
     rows = np.arange(len(targets))
     used = weights > 0
@@ -187,8 +192,8 @@ def backward(
     dh_all = ws.get("dh_top", (T, B, H), dtype)
     np.dot(dlogits, w_out, out=dh_all.reshape(T * B, H))
 
-    # Backward through time, top layer first. dz is batch-major, (T, B, 4, H): each step's
-    # (B, 4H) block goes through one matmul, and so do the weight gradients of all steps.
+    # Backward through time, top layer first. dz (T, B, 4, H): each step's (B, 4H) block goes
+    # through one matmul, and the weight gradients of all steps through one matmul each.
     for k in reversed(range(L)):
         x, w_ih, w_hh, acts, cs, hs, tcs = saved[k]
         i, f, o, g = acts.transpose(1, 0, 2, 3)
