@@ -1,0 +1,105 @@
+"""Tasks: deterministic per seed, well-formed batches, and learnable in a short run."""
+
+import numpy as np
+import pytest
+
+from lstm import tasks
+from lstm.tasks import TASKS, get_task
+from lstm.train import Trainer
+
+
+@pytest.mark.parametrize("name", TASKS)
+def test_batches_are_deterministic_per_seed(name):
+    task = get_task(name)
+    a = task.batch(np.random.default_rng(7), 6)
+    b = task.batch(np.random.default_rng(7), 6)
+    c = task.batch(np.random.default_rng(8), 6)
+    for x, y in zip(a, b, strict=True):
+        np.testing.assert_array_equal(x, y)
+    assert not np.array_equal(a[0], c[0])
+    for x, y in zip(task.heldout(), task.heldout(), strict=True):
+        np.testing.assert_array_equal(x, y)
+
+
+@pytest.mark.parametrize("name", TASKS)
+def test_batches_are_well_formed(name):
+    task = get_task(name)
+    inputs, targets, mask = task.batch(np.random.default_rng(0), 16)
+    assert inputs.shape == targets.shape == mask.shape and inputs.shape[0] == 16
+    assert inputs.min() >= 0 and inputs.max() < len(task.vocab)
+    assert targets.min() >= 0 and targets.max() < len(task.labels)
+    assert set(np.unique(mask)) <= {0.0, 1.0} and mask.sum(1).min() >= 1
+    if task.next_token:
+        counted = mask[:, :-1] > 0
+        np.testing.assert_array_equal(targets[:, :-1][counted], inputs[:, 1:][counted])
+
+
+@pytest.mark.parametrize("name", TASKS)
+def test_example_is_in_the_vocabulary(name):
+    task = get_task(name)
+    assert len(task.encode(task.example)) == len(task.example)
+
+
+def test_unknown_task_is_refused():
+    with pytest.raises(ValueError, match="unknown task 'nope': choose one of brackets"):
+        get_task("nope")
+
+
+def test_bracket_targets_are_the_running_depth():
+    task = get_task("brackets")
+    inputs, targets, mask = task.batch(np.random.default_rng(1), 64)
+    step = np.select([inputs == 0, inputs == 1], [1, -1], 0)
+    np.testing.assert_array_equal(targets, np.cumsum(step, axis=1))
+    assert targets.min() == 0 and targets.max() <= tasks.MAX_DEPTH
+    assert len(set(mask.sum(1))) > 1  # unequal lengths
+
+
+def test_recall_asks_for_the_capital_after_the_delay():
+    task = get_task("recall")
+    q = task.vocab.index("?")
+    for inputs, targets, mask, (lo, hi) in (
+        (*task.batch(np.random.default_rng(2), 64), tasks.TRAIN_DELAY),
+        (*task.heldout(), tasks.HELDOUT_DELAY),
+    ):
+        capital = inputs >= len(tasks.NOISE)
+        capital &= inputs != q
+        assert (capital.sum(1) == 1).all()
+        at, ask = capital.argmax(1), mask.argmax(1)
+        assert (inputs[np.arange(len(inputs)), ask] == q).all()
+        assert ((ask - at - 1 >= lo) & (ask - at - 1 <= hi)).all()
+        rows = np.arange(len(inputs))
+        np.testing.assert_array_equal(
+            targets[rows, ask], inputs[rows, at] - len(tasks.NOISE)
+        )
+        assert mask.sum() == len(inputs)
+    assert tasks.HELDOUT_DELAY[0] >= 20
+
+
+def test_alice_heldout_is_the_end_of_the_text():
+    task = get_task("alice")
+    inputs, targets, mask = task.heldout()
+    text = task.encode(tasks.TEXT.read_text(encoding="utf-8"))
+    end = text[tasks.SPLIT :]
+    np.testing.assert_array_equal(inputs.reshape(-1), end[: inputs.size])
+    np.testing.assert_array_equal(targets.reshape(-1), end[1 : inputs.size + 1])
+    assert mask.all()
+
+
+# name: (hidden size, steps, lr); each runs in about a second on one core.
+SHORT_RUNS = {"brackets": (16, 200, 0.02), "recall": (16, 150, 0.02), "anbn": (8, 150, 0.02),
+              "alice": (32, 100, 0.02)}
+
+
+@pytest.mark.parametrize("name", TASKS)
+def test_each_task_is_learnable_in_a_short_run(name):
+    task = get_task(name)
+    hidden, steps, lr = SHORT_RUNS[name]
+    trainer = Trainer(task, hidden_size=hidden, lr=lr, batch_size=32, seed=0)
+    before = trainer.evaluate()
+    trainer.run(steps)
+    after = trainer.evaluate()
+    assert after["loss_nats"] < 0.7 * before["loss_nats"]
+    chance = 1 / len(task.labels)
+    assert after["accuracy"] > max(2 * chance, before["accuracy"] + 0.1)
+    if name == "alice":
+        assert after["bits_per_token"] < after["unigram_bits_per_token"]
