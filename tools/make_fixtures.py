@@ -2,7 +2,8 @@
 
     pip install torch==2.13.0 && python tools/make_fixtures.py
 
-Only this script needs torch; the fixtures it writes are committed. One NPZ per case and dtype
+Only this script needs torch; the fixtures it writes are committed. It also writes the training
+references of tools/fixtures_train.py into tests/fixtures/train/. One NPZ per case and dtype
 in tests/fixtures/lstm/, `<case>.float64.npz` and (but for one case) `<case>.float32.npz`, holding:
 
     parameters under nn.LSTM's names, plus embedding (V, E) and out_weight/out_bias when used
@@ -22,6 +23,8 @@ from pathlib import Path
 
 import numpy as np
 import torch
+
+import fixtures_train
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures"
@@ -181,8 +184,8 @@ def main() -> None:
     torch.set_num_threads(1)
     n = write_lstm_cases(FIXTURES / "lstm")
     print(f"wrote {n} LSTM fixtures to {FIXTURES / 'lstm'}")
-    # Training fixtures (tools/fixtures_train.py) are written from here too, into their own
-    # folder under FIXTURES.
+    fixtures_train.write(FIXTURES / "train")
+    print(f"wrote training fixtures to {FIXTURES / 'train'}")
     size = sum(p.stat().st_size for p in FIXTURES.rglob("*.npz"))
     print(f"fixtures total {size / 1e6:.2f} MB")
 
