@@ -482,3 +482,40 @@ def test_a_step_while_playing_from_step_zero_keeps_the_started_tokens(page, app)
     page.click("step")
     assert app.state == "processing" and app.step == 1 and app.length == 6
     assert len(page.intervals) == 1
+
+
+# --- the fake itself ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda p: p.set_text("status", np.str_("ready")),
+        lambda p: p.set_value("sequence", 3),
+        lambda p: p.set_attr("status", "data-state", np.float64(1.0)),
+        lambda p: p.set_options("unit", [("0", "Unit 0"), (np.int64(1), "Unit 1")]),
+        lambda p: p.set_interval(lambda: None, np.int64(250)),
+        lambda p: p.download("m.npz", np.zeros(3, np.uint8), "application/octet-stream"),
+        lambda p: p.set_text("no-such-id", "x"),
+    ],
+)
+def test_the_fake_page_refuses_what_the_browser_module_must_never_get(call):
+    with pytest.raises(AssertionError):
+        call(FakePage())
+
+
+def test_the_fake_canvas_refuses_numpy_values():
+    canvas = FakePage().canvas("states")
+    with pytest.raises(TypeError):
+        canvas.fill_rect(np.float64(1.0), 0, 1, 1, "#000000")
+
+
+def test_the_fake_clock_runs_intervals_in_order_and_forgets_cleared_ones():
+    page, log = FakePage(), []
+    a = page.set_interval(lambda: log.append("a"), 100)
+    page.set_interval(lambda: log.append("b"), 150)
+    page.advance(300)
+    assert log == ["a", "b", "a", "a", "b"] and page.now_ms() == 300.0
+    page.clear_interval(a)
+    page.advance(150)
+    assert log[5:] == ["b"]
