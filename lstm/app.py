@@ -16,7 +16,7 @@ Every handler is guarded: an exception becomes a message on the page, never a ra
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -62,7 +62,6 @@ class Entry:
     tokenizer: str
     vocab: Vocab | None
     examples: list[tuple[str, str]]
-    meta: dict = field(default_factory=dict)
     version: int = 0  # bumped when the weights change (training), so cached traces are redone
 
 
@@ -79,7 +78,6 @@ def entry_from_model(key: str, label: str, model: LSTM, meta: dict) -> Entry:
         tokenizer=str(meta["tokenizer"]),
         vocab=Vocab(list(meta["vocabulary"])),
         examples=examples + task_examples(str(meta.get("task"))),
-        meta=meta,
     )
 
 
@@ -507,8 +505,13 @@ class App:
             self.views.draw_step(canvases, prev, self.step, self.unit(), self.layer())
 
 
-def start(page, models_dir: Path = MODELS_DIR) -> App:
-    """Build the controller on a page: presets from `models_dir` plus the random model."""
+def start(page, models_dir: Path | str = MODELS_DIR) -> App:
+    """The visualizer and the training panel, bound to `page` and showing the default preset.
+
+    The browser module calls this once NumPy is loaded, keeps the App, and hands the bytes of a
+    file chosen in `model-file` to `App.load_model_file(name, data)`. Never raises.
+    """
+    models_dir = Path(models_dir)
     presets, problems = load_presets(models_dir)
     notice = ""
     if not presets:
