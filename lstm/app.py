@@ -26,7 +26,7 @@ from lstm.model import LSTM
 from lstm.tasks import TASKS
 from lstm.tokens import UNK, TokenError, Vocab, open_embedding, show, tokenize
 from lstm.train_panel import TrainPanel
-from lstm.views import Views
+from lstm.views import Views, draw_empty
 
 MODELS_DIR = Path(__file__).resolve().parent.parent / "assets" / "models"
 RANDOM = "random"
@@ -497,8 +497,7 @@ class App:
         """Draw the panels at the current step: all of them, or only what moved since `prev`."""
         canvases = {name: self.page.canvas(name) for name in CANVASES}
         if self.views is None:
-            for canvas in canvases.values():
-                canvas.clear()
+            draw_empty(canvases)
         elif prev is None:
             self.views.draw_all(canvases, self.step, self.unit(), self.layer())
         else:

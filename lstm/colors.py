@@ -22,6 +22,7 @@ NEGATIVE = "#5f6368"  # the negative side of every diverging map
 PAPER = "#ffffff"  # panel background: panels are light cards in light and dark mode
 INK = "#1f2933"  # main text, 14.7:1 on PAPER
 MUTED = "#52606d"  # secondary text, 6.4:1 on PAPER
+PLACEHOLDER_INK = "#4a5568"  # the seed's colour for "... will appear here"
 AXIS = "#2d3748"
 RULE = "#cbd5e0"  # dashed zero lines, frames
 EMPTY = "#f4f5f7"  # heatmap cells not reached yet

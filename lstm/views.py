@@ -13,11 +13,24 @@ from step `prev` to `step`: the heatmap columns in between and the marker, the s
 and the diagram. Colour images are made once per (layer, canvas size) and reused.
 """
 
-from .draw.canvas import Canvas
+from .draw.canvas import Canvas, draw_placeholder
 from .draw.curve import draw_curve
 from .draw.diagram import CellDiagram, cell_values
 from .draw.heatmap import GateHeatmaps, token_label
-from .draw.states import StateChart
+from .draw.states import PLACEHOLDER, StateChart
+
+HEATMAPS_PLACEHOLDER = "Gate activity heatmaps will appear here"
+
+
+def draw_empty(canvases: dict[str, Canvas], caption: str = "no sequence yet") -> None:
+    """Every given panel with no sequence: the bare diagram and the placeholder messages."""
+    if "diagram" in canvases:
+        canvas = canvases["diagram"]
+        CellDiagram(canvas.width, canvas.height).draw(canvas, None, "", caption)
+    if "heatmaps" in canvases:
+        draw_placeholder(canvases["heatmaps"], HEATMAPS_PLACEHOLDER)
+    if "states" in canvases:
+        draw_placeholder(canvases["states"], PLACEHOLDER)
 
 
 class Views:

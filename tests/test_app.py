@@ -6,9 +6,11 @@ import pytest
 from lstm import app as app_module
 from lstm import modelfile
 from lstm.app import RANDOM, STATUS, start
+from lstm.draw.states import PLACEHOLDER
 from lstm.model import LSTM
 from lstm.tasks import TASKS
 from lstm.tokens import MAX_CHARS
+from lstm.views import HEATMAPS_PLACEHOLDER
 from tests.fakes import FakePage
 
 BRACKETS = TASKS["brackets"]
@@ -337,6 +339,8 @@ def test_empty_sequence_is_a_message_not_a_state(page, app):
     page.click("start")
     assert app.state == "ready" and app.length == 0 and page.intervals == {}
     assert "empty" in page.text("message")
+    assert PLACEHOLDER in page.canvases["states"].texts()
+    assert HEATMAPS_PLACEHOLDER in page.canvases["heatmaps"].texts()
     page.click("step")
     assert app.step == 0
     check_view(page, app)

@@ -11,6 +11,8 @@ from typing import Protocol
 
 import numpy as np
 
+from .. import colors
+
 
 class Canvas(Protocol):
     """What a panel may do to a drawing surface (CSS pixels; colours '#rrggbb' or 'rgba(...)')."""
@@ -51,6 +53,13 @@ def check_plain(value: object, where: str = "argument") -> None:
         return
     kind = f"{type(value).__module__}.{type(value).__name__}"
     raise TypeError(f"{where} is {kind}, not a plain value")
+
+
+def draw_placeholder(canvas: Canvas, message: str) -> None:
+    """A blank panel with `message` in its middle, as the seed shows before any data."""
+    canvas.fill_rect(0, 0, canvas.width, canvas.height, colors.PAPER)
+    canvas.text(message, canvas.width / 2, canvas.height / 2, colors.PLACEHOLDER_INK, 14,
+                align="center", baseline="middle")
 
 
 class RecordingCanvas:

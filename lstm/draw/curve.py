@@ -9,7 +9,7 @@ and the legend says which is which.
 import numpy as np
 
 from .. import colors
-from .canvas import Canvas, column_bins, decimate, path
+from .canvas import Canvas, column_bins, decimate, draw_placeholder, path
 
 LEFT, RIGHT, TOP, BOTTOM = 56, 52, 30, 36
 PLACEHOLDER = "The loss curve will appear here while the model trains"
@@ -48,7 +48,7 @@ def draw_curve(canvas: Canvas, losses, accuracies=None) -> None:
     loss = np.asarray(losses, np.float64).ravel()
     loss = loss[np.isfinite(loss)]
     if len(loss) == 0:
-        canvas.text(PLACEHOLDER, W / 2, H / 2, "#4a5568", 14, align="center", baseline="middle")
+        draw_placeholder(canvas, PLACEHOLDER)
         return
     x0, x1, y0, y1 = LEFT, W - RIGHT, H - BOTTOM, TOP
     top = nice_ceiling(max(float(loss.max()), 1e-6))

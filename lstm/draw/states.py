@@ -11,7 +11,7 @@ the selected unit (or the mean over units) drawn as a line, and a caption says s
 import numpy as np
 
 from .. import colors
-from .canvas import Canvas, column_bins, decimate, path
+from .canvas import Canvas, column_bins, decimate, draw_placeholder, path
 from .heatmap import time_span
 
 MAX_LINES = 32  # units drawn as individual lines; above this, bands
@@ -87,12 +87,11 @@ class StateChart:
     # -- drawing ---------------------------------------------------------------------------
     def draw(self, canvas: Canvas, step: int, unit: int | None = None) -> None:
         """The chart after `step` steps; unit selects the line drawn in band mode (None: mean)."""
-        canvas.fill_rect(0, 0, self.width, self.height, colors.PAPER)
         step = min(step, self.T)
         if step <= 0:
-            canvas.text(PLACEHOLDER, self.width / 2, self.height / 2, "#4a5568", 14,
-                        align="center", baseline="middle")
+            draw_placeholder(canvas, PLACEHOLDER)
             return
+        canvas.fill_rect(0, 0, self.width, self.height, colors.PAPER)
         self._frame(canvas)
         swatch = {k: np.array([[x, 14.0], [x + 18, 14.0]]) for k, x in (("c", 12.0), ("h", 0.0))}
         swatch["h"][:, 0] += self.width / 2
