@@ -339,8 +339,8 @@ def test_empty_sequence_is_a_message_not_a_state(page, app):
     page.click("start")
     assert app.state == "ready" and app.length == 0 and page.intervals == {}
     assert "empty" in page.text("message")
-    assert PLACEHOLDER in page.canvases["states"].texts()
-    assert HEATMAPS_PLACEHOLDER in page.canvases["heatmaps"].texts()
+    assert PLACEHOLDER in page.canvases["states"].strings()
+    assert HEATMAPS_PLACEHOLDER in page.canvases["heatmaps"].strings()
     page.click("step")
     assert app.step == 0
     check_view(page, app)

@@ -7,6 +7,7 @@ from lstm.draw.canvas import (
     circle_points,
     column_bins,
     decimate,
+    label,
     parse_path,
     path,
     paths,
@@ -25,9 +26,45 @@ def test_recording_canvas_records_plain_calls():
     c.text("hi", 1, 2, "#000000", bold=True)
     assert [n for n, _ in c.calls] == ["clear", "fill_rect", "put_rgba", "stroke_path",
                                        "fill_path", "text"]
-    assert c.count("text") == 1 and c.count() == 6 and c.texts() == ["hi"]
+    assert c.count("text") == 1 and c.count() == 6 and c.strings() == ["hi"]
     c.reset()
     assert c.count() == 0
+
+
+def test_texts_is_one_recorded_call_and_strings_come_from_both():
+    c = RecordingCanvas(100, 50)
+    c.text("a", 1, 2, "#000000")
+    items = [label("b", 3, 4, "#000000"), label("c", 5.5, 6, "#111111", 11, "right", "middle",
+                                                 True, -1.5)]
+    c.texts(items)
+    assert c.count() == 2 and c.count("texts") == 1 and c.calls[1] == ("texts", (items,))
+    assert c.strings() == ["a", "b", "c"]
+    assert c.labels()[0] == ("a", 1, 2, "#000000", 12, "left", "alphabetic", False, 0.0)
+    assert c.labels()[2] == ("c", 5.5, 6, "#111111", 11, "right", "middle", True, -1.5)
+
+
+def test_label_holds_texts_nine_arguments_with_its_defaults():
+    assert label("s", 1, 2, "#000000") == ("s", 1, 2, "#000000", 12, "left", "alphabetic",
+                                           False, 0.0)
+    assert label("s", 1, 2, "#000000", 9, align="center", bold=True)[4:8] == (
+        9, "center", "alphabetic", True)
+
+
+@pytest.mark.parametrize("k, bad", [(0, np.str_("s")), (1, np.float64(1.0)), (2, np.int64(2)),
+                                    (4, np.float32(12)), (7, np.bool_(True)),
+                                    (8, float("nan")), (3, None)])
+def test_texts_rejects_anything_not_plain_inside_its_items(k, bad):
+    item = list(label("ok", 1, 2, "#000000"))
+    item[k] = bad
+    with pytest.raises(TypeError):
+        RecordingCanvas().texts([label("fine", 0, 0, "#000000"), tuple(item)])
+
+
+@pytest.mark.parametrize("items", [[("short", 1, 2, "#000000")], [list(label("s", 1, 2, "#000"))],
+                                   (label("s", 1, 2, "#000000"),)])
+def test_texts_items_are_a_list_of_nine_tuples(items):
+    with pytest.raises(ValueError):
+        RecordingCanvas().texts(items)
 
 
 @pytest.mark.parametrize("bad", [np.float64(1.0), np.int64(3), np.array([1.0]), [1, np.float32(2)],

@@ -15,10 +15,10 @@ W, H = 600, 220
 def test_placeholder_without_losses():
     c = RecordingCanvas(W, H)
     draw_curve(c, [])
-    assert c.texts() == [PLACEHOLDER]
+    assert c.strings() == [PLACEHOLDER] and c.count("texts") == 1 and c.count("text") == 0
     c.reset()
     draw_curve(c, [float("nan")])
-    assert c.texts() == [PLACEHOLDER]
+    assert c.strings() == [PLACEHOLDER]
 
 
 def test_loss_and_accuracy_lines_with_axes_and_legend():
@@ -27,9 +27,13 @@ def test_loss_and_accuracy_lines_with_axes_and_legend():
     strokes = [a for n, a in c.calls if n == "stroke_path"]
     assert len(strokes) == 4  # axes, raw loss, smoothed loss, accuracy (dashed, with its axis)
     assert strokes[-1][3] != () and strokes[2][1] == colors.INK
-    texts = c.texts()
+    texts = c.strings()
     assert any("loss" in t and "1.000" in t for t in texts) and any("60.0%" in t for t in texts)
     assert "100%" in texts and "2" in texts and "training step (1-4)" in texts
+    assert c.count("texts") == 1 and c.count("text") == 0 and c.calls[-1][0] == "texts"
+    c.reset()
+    draw_curve(c, [2.0, 1.5])  # no accuracy: still one call
+    assert c.count("texts") == 1 and "100%" not in c.strings()
 
 
 def test_long_runs_are_decimated():

@@ -54,7 +54,7 @@ def test_numbers_have_two_decimals_and_labels_name_everything():
     v = cell_values(lt, 2, 0)
     rec = RecordingCanvas(W, H)
     CellDiagram(W, H).draw(rec, v, "'a'", "unit 1 of 3 · token 2 of 5")
-    texts = rec.texts()
+    texts = rec.strings()
     assert f"f = {v.f:.2f}" in texts and f"g = {v.g:+.2f}" in texts
     assert f"cₜ {v.c:+.2f}" in texts and f"hₜ₋₁ {v.h_prev:+.2f}" in texts
     assert f"f·cₜ₋₁ {v.f * v.c_prev:+.2f}" in texts and f"i·g {v.i * v.g:+.2f}" in texts
@@ -65,7 +65,7 @@ def test_numbers_have_two_decimals_and_labels_name_everything():
 def test_before_the_first_step_there_are_no_numbers():
     rec = RecordingCanvas(W, H)
     CellDiagram(W, H).draw(rec, None, "", "before the first token")
-    texts = rec.texts()
+    texts = rec.strings()
     assert "f = –" in texts and "cₜ –" in texts
     assert not any(re.search("[0-9]", t) for t in texts)
     assert all(a[1] == colors.PAPER for n, a in rec.calls if n == "fill_path" and
@@ -76,9 +76,17 @@ def test_shapes_are_paths_and_the_layout_scales():
     small = RecordingCanvas(450, 150)
     CellDiagram(450, 150).draw(small, None, "", "")
     names = {n for n, _ in small.calls}
-    assert names <= {"fill_rect", "stroke_path", "fill_path", "text"}
-    xs = [a[1] for n, a in small.calls if n == "text"]
-    assert all(0 <= x <= 450 for x in xs)
+    assert names <= {"fill_rect", "stroke_path", "fill_path", "texts"}
+    xs = [a[1] for a in small.labels()]
+    assert xs and all(0 <= x <= 450 for x in xs)
+
+
+def test_labels_are_one_texts_call_drawn_last():
+    rec = RecordingCanvas(W, H)
+    CellDiagram(W, H).draw(rec, cell_values(layer(), 2, None), "'a'", "caption")
+    assert rec.count("texts") == 1 and rec.count("text") == 0
+    assert rec.calls[-1][0] == "texts"  # above the gate boxes' fills
+    assert len(rec.labels()) == 1 + 2 * 4 + 7 + 1  # tanh, each box's two, states, caption
 
 
 def test_picture():

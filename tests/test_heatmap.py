@@ -42,15 +42,17 @@ def test_a_frame_is_one_put_per_gate_one_marker_and_labels():
     maps = draw_heatmaps(c, layer(24, 16), list("hello world, how are you"), 5)
     assert c.count("put_rgba") == 4 and c.count("stroke_path") == 1 and c.count("fill_rect") == 1
     assert c.count("fill_path") == 0
-    texts = c.texts()
+    texts = c.strings()
     assert texts.count("darker = closer to 1   0") == 3 and texts.count("1") == 3
     assert "white = 0   -1" in texts and "+1" in texts
     assert "␣" in texts and "h" in texts  # tokens under the axis, spaces made visible
+    assert c.count("texts") == 1 and c.count("text") == 0 and c.calls[-1][0] == "texts"
     for _, (_x, _y, w, h, data) in [call for call in c.calls if call[0] == "put_rgba"]:
         assert len(data) == w * h * 4 and w == maps.iw + 2 * PAD
     c.reset()
     maps.draw(c, 0)
     assert c.count("stroke_path") == 0  # no marker before the first step
+    assert c.count("texts") == 1 and c.count("text") == 0
 
 
 def test_open_forget_gate_is_orange_and_columns_after_the_step_are_empty():

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from lstm.draw.canvas import circle_points, path, rect_path
+from lstm.draw.canvas import circle_points, label, path, rect_path
 from lstm.draw.raster import RasterCanvas, decode_png, encode_png, parse_color
 
 WHITE, BLACK = (255, 255, 255, 255), (0, 0, 0, 255)
@@ -99,6 +99,20 @@ def test_text_alignment_baseline_and_rotation():
     c.text("abc", 90, 5, "#000000", 10, align="right", baseline="top")
     ys, xs = np.nonzero(c.pixels()[..., 0] < 128)
     assert xs.max() < 90 and ys.min() >= 5
+
+
+@pytest.mark.parametrize("scale", [1, 2])
+def test_texts_draws_the_same_pixels_as_one_text_call_per_item(scale):
+    items = [label("Hi 0.50", 10, 20, "#000000"),
+             label("State Value", 50, 60, "#9c27b0", 12, "center", "middle", True, -np.pi / 2),
+             label("abc σ×", 110, 5, "rgba(0, 0, 0, 0.5)", 10, "right", "top"),
+             label("", 5, 5, "#000000")]
+    one, each = white(120, 90, scale), white(120, 90, scale)
+    one.texts(items)
+    for item in items:
+        each.text(*item)
+    assert np.array_equal(one.pixels(), each.pixels())
+    assert (one.pixels() != white(120, 90, scale).pixels()).any()
 
 
 def test_scale_anti_aliases():

@@ -24,7 +24,8 @@ def strokes(canvas):
 def test_placeholder_before_the_first_step():
     c = RecordingCanvas(W, H)
     draw_states(c, *states(10, 4), 0)
-    assert c.texts() == [PLACEHOLDER] and c.count() == 2  # background and the message
+    assert c.strings() == [PLACEHOLDER] and c.count() == 2  # background and the message
+    assert c.count("texts") == 1
 
 
 def test_one_stroke_per_unit_and_state_in_shades():
@@ -37,9 +38,10 @@ def test_one_stroke_per_unit_and_state_in_shades():
     assert len(cell) == len(hidden) == 8 and len(set(cell)) == 8  # shades by unit
     first = parse_path(lines[0][0])
     assert len(first) == 1 and len(first[0][0]) == 20  # one point per step so far
-    texts = c.texts()
+    texts = c.strings()
     assert "Timestep" in texts and "State Value" in texts and "0" in texts
     assert c.count("fill_path") == 0
+    assert c.count("texts") == 1 and c.count("text") == 0 and c.calls[-1][0] == "texts"
 
 
 def test_dashed_zero_line_and_scale_to_the_largest_magnitude():
@@ -50,7 +52,7 @@ def test_dashed_zero_line_and_scale_to_the_largest_magnitude():
     ((pts, _),) = parse_path(zero[0][0])
     assert np.allclose(pts[:, 1], chart.mid)
     peak = max(np.abs(chart.c).max(), np.abs(chart.h).max())
-    assert chart.scale == peak and f"+{peak:.2f}" in c.texts()
+    assert chart.scale == peak and f"+{peak:.2f}" in c.strings()
     small = StateChart(*states(30, 4, scale=0.01), W, H)
     assert small.scale == 1.0  # at least 1, as in the seed
 
@@ -88,10 +90,11 @@ def test_many_units_become_bands_plus_the_selected_unit():
     assert c.count("fill_path") == 2
     solid = [a for a in strokes(c) if a[1] in (colors.CELL, colors.HIDDEN)]
     assert len(solid) == 2
-    assert any("lines follow unit 4" in t for t in c.texts())
+    assert any("lines follow unit 4" in t for t in c.strings())
+    assert c.count("texts") == 1 and c.count("text") == 0
     c.reset()
     draw_states(c, *states(200, 512), 150, unit=None)
-    assert any("the mean over units" in t for t in c.texts())
+    assert any("the mean over units" in t for t in c.strings())
     assert c.count() < 25
 
 

@@ -3,7 +3,7 @@ import xml.etree.ElementTree as ET
 
 import numpy as np
 
-from lstm.draw.canvas import path
+from lstm.draw.canvas import label, path
 from lstm.draw.raster import decode_png
 from lstm.draw.svg import SvgCanvas, xml_text
 
@@ -36,6 +36,17 @@ def test_text_is_escaped():
     assert root[0].text == nasty.replace("\x01", "\ufffd")
     assert "<script>" not in c.svg()
     assert xml_text('a<b>&"') == "a&lt;b&gt;&amp;&quot;"
+
+
+def test_texts_writes_the_same_document_as_one_text_call_per_item():
+    items = [label("a < b", 1, 2, "#000000"),
+             label("State Value", 15, 50, "#2d3748", 12, "center", "middle", True, -np.pi / 2),
+             label("x", 3.25, 4, "rgba(0, 0, 0, 0.5)", 11, "right", "top")]
+    one, each = SvgCanvas(100, 60), SvgCanvas(100, 60)
+    one.texts(items)
+    for item in items:
+        each.text(*item)
+    assert one.svg() == each.svg() and one.svg().count("<text ") == 3
 
 
 def test_put_rgba_embeds_the_same_pixels_as_png():

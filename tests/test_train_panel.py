@@ -32,7 +32,7 @@ def test_idle_panel(page, app):
     assert page.attr("train-status", "data-state") == "idle"
     assert page.attr("train-progress", "value") == "0"
     assert page.attr("train-progress", "max") == str(STEPS)
-    assert "appear here" in " ".join(page.canvases["loss"].texts())
+    assert "appear here" in " ".join(page.canvases["loss"].strings())
 
 
 def test_training_runs_in_slices_and_the_visualizer_shows_the_model(page, app):
@@ -50,7 +50,7 @@ def test_training_runs_in_slices_and_the_visualizer_shows_the_model(page, app):
     assert page.text("train-rate") == f"6 / {STEPS} steps · 33.3 steps/s"
     canvas = page.canvases["loss"]
     assert canvas.count("stroke_path") >= 3  # axes, raw loss, smoothed loss (and accuracy)
-    assert any(s.startswith("loss") for s in canvas.texts())
+    assert any(s.startswith("loss") for s in canvas.strings())
 
 
 def test_the_gate_views_follow_the_weights(page, app):

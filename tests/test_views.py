@@ -30,9 +30,10 @@ def test_draw_all_draws_every_panel_with_plain_values():
     Views(tr, tokens).draw_all(canvases, 10, unit=2, losses=[2.0, 1.0], accuracies=[0.1, 0.5])
     assert canvases["heatmaps"].count("put_rgba") == 4
     assert canvases["states"].count("stroke_path") == 2 * 16 + 3  # lines, axes, zero, marker
-    assert "unit 3 of 16 · token 10 of 45" in canvases["diagram"].texts()
+    assert "unit 3 of 16 · token 10 of 45" in canvases["diagram"].strings()
     assert canvases["loss"].count("stroke_path") == 4
     assert all(c.count() > 1 for c in canvases.values())
+    assert all(c.count("texts") == 1 and c.count("text") == 0 for c in canvases.values())
 
 
 def test_draw_step_redraws_only_what_moves():
@@ -45,7 +46,9 @@ def test_draw_step_redraws_only_what_moves():
     views.draw_step(canvases, 3, 4, unit=None)
     assert canvases["heatmaps"].count("put_rgba") == 4 and canvases["heatmaps"].count() == 5
     assert canvases["loss"].count() == 0
-    assert "mean over 16 units · token 4 of 45" in canvases["diagram"].texts()
+    assert "mean over 16 units · token 4 of 45" in canvases["diagram"].strings()
+    assert [canvases[k].count("texts") for k in ("diagram", "heatmaps", "states")] == [1, 0, 1]
+    assert all(c.count("text") == 0 for c in canvases.values())
 
 
 def test_stepping_through_gives_the_same_pictures_as_drawing_each_frame():
@@ -66,11 +69,11 @@ def test_layers_units_and_bad_input():
     views = Views(tr, tokens)
     canvases = recorders()
     views.draw_all(canvases, 45, unit=None, layer=1)
-    assert "layer 2 of 2 · mean over 40 units · token 45 of 45" in canvases["diagram"].texts()
+    assert "layer 2 of 2 · mean over 40 units · token 45 of 45" in canvases["diagram"].strings()
     assert canvases["states"].count("fill_path") == 2  # 40 units: bands
     views.draw_all(canvases, 999)  # clamped to the end
     views.draw_all(canvases, -5)  # clamped to the start: placeholder
-    assert canvases["states"].texts()[-1].startswith("Cell state and hidden state")
+    assert canvases["states"].strings()[-1].startswith("Cell state and hidden state")
     with pytest.raises(ValueError):
         Views(tr, tokens[:-1])
 

@@ -1,9 +1,11 @@
 """The Canvas interface every panel draws through, a recording canvas, and path strings.
 
 Arguments crossing the interface are plain Python values only (str, int, float, bool, bytes
-and lists/tuples of those) so the browser module never meets a NumPy object. Paths are SVG
-path strings using M, L and Z only; `path` builds them from a (N, 2) array without a Python
-loop per point.
+and lists/tuples of those) so the browser module never meets a NumPy object. Every call is one
+crossing of the Python-to-JavaScript bridge in the browser, so a panel batches: its paths are
+one string per style, its labels one `texts` call (items made by `label`). Paths are SVG path
+strings using M, L and Z only; `path` builds them from a (N, 2) array without a Python loop
+per point.
 """
 
 import re
@@ -28,6 +30,15 @@ class Canvas(Protocol):
     def text(self, s: str, x: float, y: float, color: str, size: float = 12,
              align: str = "left", baseline: str = "alphabetic", bold: bool = False,
              angle: float = 0.0) -> None: ...
+    def texts(self, items: list[tuple]) -> None:
+        """Several labels in one call; each item holds text()'s nine arguments in order
+        (s, x, y, color, size, align, baseline, bold, angle), as `label` makes them."""
+
+
+def label(s: str, x: float, y: float, color: str, size: float = 12, align: str = "left",
+          baseline: str = "alphabetic", bold: bool = False, angle: float = 0.0) -> tuple:
+    """One item for Canvas.texts: text()'s arguments, defaults filled in."""
+    return (s, x, y, color, size, align, baseline, bold, angle)
 
 
 CHAR_WIDTH = 0.6  # estimated advance per character, in units of the font size
@@ -58,8 +69,8 @@ def check_plain(value: object, where: str = "argument") -> None:
 def draw_placeholder(canvas: Canvas, message: str) -> None:
     """A blank panel with `message` in its middle, as the seed shows before any data."""
     canvas.fill_rect(0, 0, canvas.width, canvas.height, colors.PAPER)
-    canvas.text(message, canvas.width / 2, canvas.height / 2, colors.PLACEHOLDER_INK, 14,
-                align="center", baseline="middle")
+    canvas.texts([label(message, canvas.width / 2, canvas.height / 2, colors.PLACEHOLDER_INK, 14,
+                        align="center", baseline="middle")])
 
 
 class RecordingCanvas:
@@ -95,13 +106,32 @@ class RecordingCanvas:
              angle=0.0):
         self._record("text", s, x, y, color, size, align, baseline, bold, angle)
 
+    def texts(self, items):
+        """One recorded call (one bridge crossing), however many labels it holds."""
+        self._record("texts", items)
+        if type(items) is not list:
+            raise ValueError(f"texts items are a {type(items).__name__}, not a list")
+        for k, item in enumerate(items):
+            if type(item) is not tuple or len(item) != 9:
+                raise ValueError(f"texts item {k} is not a tuple of text()'s nine arguments")
+
     def count(self, name: str | None = None) -> int:
         """Number of calls recorded (of one method, or all)."""
         return sum(1 for n, _ in self.calls if name is None or n == name)
 
-    def texts(self) -> list[str]:
-        """Every string drawn with text(), in order."""
-        return [a[0] for n, a in self.calls if n == "text"]
+    def labels(self) -> list[tuple]:
+        """Every label drawn with text() or texts(), as text()'s nine arguments, in order."""
+        out = []
+        for n, a in self.calls:
+            if n == "text":
+                out.append(a)
+            elif n == "texts":
+                out.extend(a[0])
+        return out
+
+    def strings(self) -> list[str]:
+        """Every string drawn with text() or texts(), in order."""
+        return [a[0] for a in self.labels()]
 
     def reset(self) -> None:
         self.calls.clear()

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .. import colors
-from .canvas import Canvas, circle_points, paths, rect_path
+from .canvas import Canvas, circle_points, label, paths, rect_path
 
 W0, H0 = 900, 300
 HIGHWAY, OPS, BOXES, BUS = 62, 122, 192, 262  # rows of the grid
@@ -145,8 +145,8 @@ class CellDiagram:
         canvas.stroke_path(self.highway_d, colors.CELL, 4.0)
         canvas.stroke_path(self.ops_d, colors.AXIS, 1.5)
         canvas.fill_path(self.head_d, colors.MUTED)
-        canvas.text("tanh", *self.at(X_TANH, OPS), colors.AXIS, 10, align="center",
-                    baseline="middle")
+        labels = [label("tanh", *self.at(X_TANH, OPS), colors.AXIS, 10, align="center",
+                        baseline="middle")]
 
         def num(v: float, signed: bool = True) -> str:
             v = round(v, 2) + 0.0  # no "-0.00"
@@ -157,13 +157,14 @@ class CellDiagram:
             fill = colors.PAPER if v is None else colors.gate_map(g).color(v)
             canvas.fill_path(self.box_d[g], fill)
             ink = colors.ink_on(fill)
-            canvas.text(ROLES[g], *self.at(x, BOXES - 9), ink, 11, align="center",
-                        baseline="middle")
-            canvas.text(f"{g} = {num(v or 0.0, signed=g == 'g')}", *self.at(x, BOXES + 10),
-                        ink, 13, align="center", baseline="middle", bold=True)
+            labels.append(label(ROLES[g], *self.at(x, BOXES - 9), ink, 11, align="center",
+                                baseline="middle"))
+            labels.append(label(f"{g} = {num(v or 0.0, signed=g == 'g')}",
+                                *self.at(x, BOXES + 10), ink, 13, align="center",
+                                baseline="middle", bold=True))
         canvas.stroke_path("".join(self.box_d.values()), colors.AXIS, 1.0)
         vals = values or CellValues(*[0.0] * 8)
-        labels = [
+        state_labels = [  # (s, grid x, grid y, align, colour)
             (f"cₜ₋₁ {num(vals.c_prev)}", 104, HIGHWAY, "right", colors.text_color(colors.CELL)),
             (f"cₜ {num(vals.c)}", X_END + 8, HIGHWAY, "left", colors.text_color(colors.CELL)),
             (f"hₜ₋₁ {num(vals.h_prev)}", 114, BUS, "right", colors.text_color(colors.HIDDEN)),
@@ -173,6 +174,8 @@ class CellDiagram:
             (f"i·g {num(vals.i * vals.g)}", IG - R - 4, OPS - 14, "right", colors.MUTED),
             (f"xₜ {token}", X_IN, 292, "center", colors.INK),
         ]
-        for s, x, y, align, color in labels:
-            canvas.text(s, *self.at(x, y), color, 12, align=align, baseline="middle")
-        canvas.text(caption, *self.at(8, 14), colors.INK, 12, baseline="middle", bold=True)
+        labels += [label(s, *self.at(x, y), color, 12, align=align, baseline="middle")
+                   for s, x, y, align, color in state_labels]
+        labels.append(label(caption, *self.at(8, 14), colors.INK, 12, baseline="middle",
+                            bold=True))
+        canvas.texts(labels)  # last: every label above the box fills and the wires

@@ -3,14 +3,14 @@
 Each gate is coloured once per trace into an RGBA image at display size: steps and units are
 mapped to pixels by nearest neighbour while they fit and averaged per pixel when they do not
 (T up to 10,000 and H up to 512 fit any width). A frame is then one put_rgba per gate (the
-columns after the current step blanked), one stroke_path for the current-step marker and a
-few texts; a Step puts only the changed columns.
+columns after the current step blanked), one stroke_path for the current-step marker and one
+texts call for every label (made once per trace too); a Step puts only the changed columns.
 """
 
 import numpy as np
 
 from .. import colors
-from .canvas import Canvas, column_bins, path, text_width
+from .canvas import Canvas, column_bins, label, path, text_width
 
 GATES = ("i", "f", "g", "o")
 LEFT, RIGHT = 56, 16  # the time axis of every time-aligned panel spans [LEFT, width - RIGHT)
@@ -87,6 +87,8 @@ class GateHeatmaps:
         self.bands = {g: self._band(g, True) for g in GATES}  # every step shown
         self.empty = {g: self._band(g, False) for g in GATES}  # no step shown yet
         self.labels = self._labels(tokens)
+        self.label_items = [item for g, top in zip(GATES, self.tops, strict=True)
+                            for item in self._legend_labels(g, top)] + self._axis_labels()
 
     def _labels(self, tokens: list[str]) -> list[tuple[str, float]]:
         """The token labels written under the axis, thinned so they never overlap, with their x."""
@@ -143,10 +145,8 @@ class GateHeatmaps:
             band = self.bands[g]
             canvas.put_rgba(self.x0 - PAD, top, bw, band.shape[0],
                             self._pixels(g, step, 0, band.shape[0], 0, bw))
-        for g, top in zip(GATES, self.tops, strict=True):
-            self._legend(canvas, g, top)
         self._marker(canvas, step)
-        self._axis(canvas)
+        canvas.texts(self.label_items)
 
     def draw_step(self, canvas: Canvas, prev: int, step: int) -> None:
         """Only what changes from `prev` steps to `step`: the columns in between and the marker."""
@@ -161,16 +161,17 @@ class GateHeatmaps:
                             self._pixels(g, step, r0, r1, c0, c1))
         self._marker(canvas, step)
 
-    def _legend(self, canvas: Canvas, g: str, top: int) -> None:
+    def _legend_labels(self, g: str, top: int) -> list[tuple]:
+        """A gate's title and the words around its legend bar, as texts() items."""
         color = colors.text_color(colors.GATE_COLORS[g])
-        canvas.text(DESCRIPTIONS[g], self.x0, top + 13, color, 12, bold=True)
+        title = label(DESCRIPTIONS[g], self.x0, top + 13, color, 12, bold=True)
         if self.iw < MIN_LEGEND_WIDTH:
-            return
+            return [title]
         bx = self.legend_x
         lo, hi, words = ("-1", "+1", "white = 0   ") if g == "g" else (
             "0", "1", "darker = closer to 1   ")
-        canvas.text(words + lo, bx - 4, top + 13, colors.MUTED, 11, align="right")
-        canvas.text(hi, bx + LEGEND_W + 4, top + 13, colors.MUTED, 11)
+        return [title, label(words + lo, bx - 4, top + 13, colors.MUTED, 11, align="right"),
+                label(hi, bx + LEGEND_W + 4, top + 13, colors.MUTED, 11)]
 
     def marker_x(self, step: int) -> tuple[int, int]:
         """The pixel columns [a, b) on the canvas that show the step-th token."""
@@ -190,11 +191,11 @@ class GateHeatmaps:
             boxes.append(path([(a - 1, y0), (b + 1, y0), (b + 1, y1), (a - 1, y1)], close=True))
         canvas.stroke_path("".join(boxes), colors.INK, 2.0)
 
-    def _axis(self, canvas: Canvas) -> None:
+    def _axis_labels(self) -> list[tuple]:
+        """The tokens under the time axis and the caption under them, as texts() items."""
         y = self.tops[-1] + TITLE + self.ih + 2 * PAD + GAP + 10
-        for label, x in self.labels:
-            canvas.text(label, x, y, colors.INK, TOKEN_SIZE, align="center")
-        canvas.text(self.caption(), self.x0, y + 16, colors.MUTED, 11)
+        tokens = [label(s, x, y, colors.INK, TOKEN_SIZE, align="center") for s, x in self.labels]
+        return [*tokens, label(self.caption(), self.x0, y + 16, colors.MUTED, 11)]
 
     def caption(self) -> str:
         """What the axes hold, and how pixels summarise steps and units when they do not fit."""

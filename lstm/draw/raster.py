@@ -243,6 +243,10 @@ class RasterCanvas:
                "ideographic": -9}[baseline]
         self._blend_rotated(mask, x * self.scale, y * self.scale, ox, top * k, angle, color)
 
+    def texts(self, items: list[tuple]) -> None:
+        for item in items:
+            self.text(*item)
+
     # -- reading back ----------------------------------------------------------------------
     def pixels(self) -> np.ndarray:
         """The picture (height, width, 4) uint8, straight (not premultiplied) alpha."""

@@ -11,7 +11,7 @@ the selected unit (or the mean over units) drawn as a line, and a caption says s
 import numpy as np
 
 from .. import colors
-from .canvas import Canvas, column_bins, decimate, draw_placeholder, path
+from .canvas import Canvas, column_bins, decimate, draw_placeholder, label, path
 from .heatmap import time_span
 
 MAX_LINES = 32  # units drawn as individual lines; above this, bands
@@ -93,6 +93,7 @@ class StateChart:
             return
         canvas.fill_rect(0, 0, self.width, self.height, colors.PAPER)
         self._frame(canvas)
+        labels = self._frame_labels()
         swatch = {k: np.array([[x, 14.0], [x + 18, 14.0]]) for k, x in (("c", 12.0), ("h", 0.0))}
         swatch["h"][:, 0] += self.width / 2
         if self.H <= MAX_LINES:
@@ -111,13 +112,15 @@ class StateChart:
                 (line,) = self.lines(v[:, None], step, (name, unit))
                 canvas.stroke_path(path(line) + path(swatch[name]), color, 1.5)
             which = "the mean over units" if unit is None else f"unit {unit + 1}"
-            canvas.text(f"{self.H} units: shaded bands span the lowest to the highest unit; "
-                        f"lines follow {which}", 12, 32, colors.MUTED, 11)
+            labels.append(label(f"{self.H} units: shaded bands span the lowest to the highest "
+                                f"unit; lines follow {which}", 12, 32, colors.MUTED, 11))
         x = float(self.x(step - 1))
         canvas.stroke_path(path([(x, self.top), (x, self.bottom)]), colors.INK, 1.0)
-        canvas.text("cell state c (long-term memory)", 36, 18, colors.text_color(colors.CELL), 12)
-        canvas.text("hidden state h (output)", self.width / 2 + 24, 18,
-                    colors.text_color(colors.HIDDEN), 12)
+        labels.append(label("cell state c (long-term memory)", 36, 18,
+                            colors.text_color(colors.CELL), 12))
+        labels.append(label("hidden state h (output)", self.width / 2 + 24, 18,
+                            colors.text_color(colors.HIDDEN), 12))
+        canvas.texts(labels)
 
     def _frame(self, canvas: Canvas) -> None:
         x0, x1, top, bottom = self.x0, self.x0 + self.iw, self.top, self.bottom
@@ -126,16 +129,23 @@ class StateChart:
             axes += path([(x0 - 4, float(self.y(v))), (x0, float(self.y(v)))])
         canvas.stroke_path(axes, colors.AXIS, 2.0)
         canvas.stroke_path(path([(x0, self.mid), (x1, self.mid)]), colors.RULE, 1.0, (5, 5))
-        for v, label in ((self.scale, f"+{self.scale:.2f}"), (0.0, "0"),
-                         (-self.scale, f"-{self.scale:.2f}")):
-            canvas.text(label, x0 - 6, round(float(self.y(v)), 1), colors.MUTED, 11,
-                        align="right", baseline="middle")
-        canvas.text("1", x0, bottom + 14, colors.MUTED, 11, align="center")
-        canvas.text(str(self.T), x1, bottom + 14, colors.MUTED, 11, align="center")
-        canvas.text("Timestep", x0 + self.iw / 2, self.height - 8, colors.AXIS, 12,
-                    align="center", bold=True)
-        canvas.text("State Value", 15, self.mid, colors.AXIS, 12, align="center",
-                    baseline="middle", bold=True, angle=-np.pi / 2)
+
+    def _frame_labels(self) -> list[tuple]:
+        """The axes' numbers and titles, as texts() items."""
+        x0, x1, bottom = self.x0, self.x0 + self.iw, self.bottom
+        ticks = [label(s, x0 - 6, round(float(self.y(v)), 1), colors.MUTED, 11, align="right",
+                       baseline="middle")
+                 for v, s in ((self.scale, f"+{self.scale:.2f}"), (0.0, "0"),
+                              (-self.scale, f"-{self.scale:.2f}"))]
+        return [
+            *ticks,
+            label("1", x0, bottom + 14, colors.MUTED, 11, align="center"),
+            label(str(self.T), x1, bottom + 14, colors.MUTED, 11, align="center"),
+            label("Timestep", x0 + self.iw / 2, self.height - 8, colors.AXIS, 12, align="center",
+                  bold=True),
+            label("State Value", 15, self.mid, colors.AXIS, 12, align="center",
+                  baseline="middle", bold=True, angle=-np.pi / 2),
+        ]
 
 
 def draw_states(canvas: Canvas, c: np.ndarray, h: np.ndarray, step: int,

@@ -72,6 +72,10 @@ class SvgCanvas:
             f'text-anchor="{_ANCHOR[align]}" dominant-baseline="{_BASELINE[baseline]}"'
             f'{weight}{rotate} xml:space="preserve">{xml_text(s)}</text>')
 
+    def texts(self, items):
+        for item in items:
+            self.text(*item)
+
     def svg(self) -> str:
         """The SVG document."""
         return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{self.width}" '
