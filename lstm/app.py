@@ -4,12 +4,20 @@ Plain Python over the `Page` interface of ARCHITECTURE.md, so it runs and is tes
 States, as in the seed (startProcessing / pauseProcessing / stepForward / resetLSTM):
 
     ready       nothing shown yet (step 0); the first Step or Start tokenizes the text and traces it
+    tracing     step 0 of a long sequence (over TRACE_AT_ONCE tokens) that a Start or Step asked
+                for: a timer traces one chunk per tick, the status counting the tokens, then
+                draws the panels (the status says so) and goes on as asked. Start, Step and
+                Pause choose what follows (play, one step, stay at step 0); Reset, another model,
+                cell size or example, and an edit of the text cancel it
     processing  a timer advances one step per tick; Start is ignored
     paused      0 < step < N, no timer
     complete    step == N; Start and Step do nothing until Reset
     error       something unexpected failed; the message says what, Reset starts over
 
 The whole trace is computed once when a sequence is initialised; steps reveal it column by column.
+A short sequence is traced at once; a long one only when Start or Step asks, in chunks, so the
+page keeps painting and answering clicks (a model.Tracer: its chunks give one trace's numbers
+exactly). One timer at most, playing or tracing.
 Every handler is guarded: an exception becomes a message on the page, never a raised error.
 """
 
@@ -22,7 +30,7 @@ from pathlib import Path
 import numpy as np
 
 from lstm import modelfile
-from lstm.model import LSTM
+from lstm.model import LSTM, Trace, Tracer
 from lstm.tasks import TASKS
 from lstm.tokens import UNK, TokenError, Vocab, open_embedding, show, tokenize
 from lstm.train_panel import TrainPanel
@@ -35,13 +43,20 @@ RANDOM_EMBED = 8  # embedding width of the random model
 SEED = 0
 SPEEDS = {1: ("Slow (400ms)", 400), 2: ("Medium (250ms)", 250), 3: ("Fast (150ms)", 150)}
 CELL_SIZES = (2, 64)  # the cell-size slider's range (index.html)
+# Longer sequences are traced in chunks, one per timer tick. Not below the training panel's
+# FOLLOW_TOKENS: training then re-traces them only on pause, never at every slice.
+TRACE_AT_ONCE = 2_000
+CHUNK_TOKENS = 1_000  # tokens traced per tick (about 10 ms on the alice preset in CPython)
+TRACE_TICK_MS = 1  # the browser paints between ticks (and makes the interval about 4 ms)
 STATUS = {
     "ready": "Ready to process sequence",
+    "tracing": "Tracing {done:,} / {total:,} tokens…",
     "processing": "Processing sequence...",
     "paused": "Paused",
     "complete": "Sequence complete",
     "error": "Error (see the message)",
 }
+DRAWING = "Drawing the panels of {total:,} tokens…"  # the status once a tracing is done
 SHOWN_UNKNOWN = 10
 RANDOM_EXAMPLES = [
     ("Simple sentence", "the cat sat on the mat"),
@@ -63,6 +78,15 @@ class Entry:
     vocab: Vocab | None
     examples: list[tuple[str, str]]
     version: int = 0  # bumped when the weights change (training), so cached traces are redone
+
+
+@dataclass
+class Tracing:
+    """A long sequence being traced one chunk per timer tick, and what follows when it is done."""
+
+    key: tuple  # what it is traced from, as App._traced
+    tracer: Tracer
+    then: str  # "start": play; "step": one step; "": stay at step 0
 
 
 def entry_from_model(key: str, label: str, model: LSTM, meta: dict) -> Entry:
@@ -167,6 +191,7 @@ class App:
         self.cell_size = 8
         self.selection: tuple[int, int | None] = (0, None)  # layer, unit (None: the mean)
         self._traced = None  # what the current trace was made from, to skip recomputing it
+        self.tracing: Tracing | None = None  # a long sequence being traced (state "tracing")
         self.note = ""  # what the message says about the current sequence (unknown tokens)
         self._random_models: dict[int, LSTM] = {}
         self.train: TrainPanel | None = None  # the training panel, set by start()
@@ -191,6 +216,7 @@ class App:
         on("pause", "click", g(self.pause))
         on("step", "click", g(self.step_forward))
         on("reset", "click", g(self.reset))
+        on("sequence", "input", g(self.edit_text))
         on("example", "change", g(self.load_example))
         on("model", "change", g(self.choose_model))
         on("cell-size", "input", g(self.update_cell_size))
@@ -217,27 +243,37 @@ class App:
 
     def start(self) -> None:
         """Play from the current step (initialising first at step 0); ignored while playing."""
+        if self.state == "tracing":
+            self.tracing.then = "start"
+            return
         if self.state == "processing":
             return
-        if self.step == 0 and not self.initialise():
-            self.set_state("ready")
+        if self.step == 0 and not self.initialise("start"):
             return
+        self.play()
+
+    def play(self) -> None:
         if self.step >= self.length:
             return
         self.set_state("processing")
         self.timer = self.page.set_interval(self.guard(self.tick), self.delay)
 
     def pause(self) -> None:
-        """Stop the timer; the state says where the sequence is."""
+        """Stop the timer; the state says where the sequence is. A tracing goes on, to step 0."""
+        if self.state == "tracing":
+            self.tracing.then = ""
+            return
         self.stop_timer()
         if self.state == "processing":
             self.set_state(self.resting_state())
 
     def step_forward(self) -> None:
         """Reveal one more step (initialising first at step 0); nothing at the end."""
+        if self.state == "tracing":
+            self.tracing.then = "step"
+            return
         first = self.step == 0 and self.state != "processing"  # Start has initialised already
-        if first and not self.initialise():
-            self.set_state("ready")
+        if first and not self.initialise("step"):
             return
         self.advance()
         if self.state != "processing":
@@ -261,10 +297,18 @@ class App:
             self.set_state("complete")
 
     def reset(self) -> None:
-        """Stop, re-tokenize the text, and show step 0."""
+        """Stop (a tracing too), re-tokenize the text, and show step 0 (a long text untraced)."""
         self.stop_timer()
         self.initialise()
         self.set_state("ready")
+
+    def edit_text(self) -> None:
+        """The text changed: a tracing of the old one stops; Start or Step will read the new one."""
+        if self.state == "tracing":
+            self.stop_timer()
+            self.clear_sequence()
+            self.show_message("")
+            self.set_state("ready")
 
     def resting_state(self) -> str:
         """The state when no timer runs, from the step alone."""
@@ -273,50 +317,104 @@ class App:
         return "complete" if self.step >= self.length else "paused"
 
     def stop_timer(self) -> None:
+        """Stop the timer and what it drives: playing, or a tracing (forgotten)."""
+        self.tracing = None
         if self.timer is not None:
             self.page.clear_interval(self.timer)
             self.timer = None
 
     def set_state(self, state: str) -> None:
         self.state = state
-        self.page.set_text("status", STATUS[state])
+        self.page.set_text("status", self.status_text())
         self.page.set_attr("status", "data-state", state)
 
+    def status_text(self) -> str:
+        """The state in words; while tracing, how many tokens are done."""
+        if self.state != "tracing":
+            return STATUS[self.state]
+        done, total = self.tracing.tracer.done, self.length
+        if done < total:
+            return STATUS["tracing"].format(done=done, total=total)
+        return DRAWING.format(total=total)
+
     # --- the sequence ---------------------------------------------------------------------------
-    def initialise(self) -> bool:
-        """Tokenize the text and trace it with the current model; step 0. False when refused."""
+    def initialise(self, then: str = "") -> bool:
+        """Tokenize the text and trace it with the current model; step 0. True when traced.
+
+        False when the text is refused (the message says why; ready) and when the sequence is
+        longer than TRACE_AT_ONCE tokens: then `then` ("start" or "step") begins its tracing,
+        and without one the tokens wait, untraced, for the first Start or Step.
+        """
         text = self.page.value("sequence")
         self.step = 0
-        key = (text, self.entry.key, self.entry.version, self.cell_size)
+        key = self.sequence_key(text)
+        job = None
         if key != self._traced or self.trace is None:
             self._traced = None
             try:
                 tokens = tokenize(text, self.entry.tokenizer)
-                trace, unknown = self.trace_of(tokens)
+                model, x, unknown = self.inputs_of(tokens)
             except TokenError as e:
                 self.clear_sequence()
                 self.show_message(sentence(str(e)))
+                self.set_state("ready")
                 return False
-            views = Views(trace, tokens)
-            self.tokens, self.trace, self.views, self._traced = tokens, trace, views, key
+            self.tokens, self.trace, self.views = tokens, None, None
             self.note = unknown_message(unknown, replaced=True) if unknown else ""
+            if len(tokens) <= TRACE_AT_ONCE:
+                self.use_trace(model.trace(x), key)
+            elif then:
+                job = Tracing(key, Tracer(model, x), then)
         self.show_message(self.note)
         self.show_stats()
         self.draw()
-        return True
+        if job is not None:
+            self.tracing = job
+            self.set_state("tracing")
+            self.timer = self.page.set_interval(self.guard(self.trace_chunk), TRACE_TICK_MS)
+        return self.trace is not None
 
-    def trace_of(self, tokens: list[str]):
-        """The trace of `tokens` under the current entry, and the unknown (position, token)s."""
+    def sequence_key(self, text: str) -> tuple:
+        """What a trace of `text` depends on: the text, the model and its weights, the cell size."""
+        return (text, self.entry.key, self.entry.version, self.cell_size)
+
+    def trace_chunk(self) -> None:
+        """One tick of a tracing: the next chunk; once all are traced, the panels, then `then`."""
+        job = self.tracing
+        if job is None:
+            self.stop_timer()  # a tick that outlived its timer
+            return
+        if job.tracer.done < job.tracer.steps:
+            job.tracer.run(CHUNK_TOKENS)
+            self.page.set_text("status", self.status_text())
+            return
+        self.stop_timer()
+        self.use_trace(job.tracer.trace(), job.key)
+        self.draw()
+        self.set_state("ready")
+        if job.then == "start":
+            self.play()
+        elif job.then == "step":
+            self.advance()
+            self.set_state(self.resting_state())
+
+    def use_trace(self, trace: Trace, key: tuple) -> None:
+        """Make `trace` (of the tokens) the one to show, made from `key`."""
+        self.trace, self.views, self._traced = trace, Views(trace, self.tokens), key
+
+    def inputs_of(self, tokens: list[str]) -> tuple[LSTM, np.ndarray, list[tuple[int, str]]]:
+        """The current entry's model, its inputs for `tokens` (ids (T,) or vectors (T, E)), and
+        the unknown (position, token)s."""
         entry = self.entry
         if entry.model is None:
             vocab, embedding = open_embedding(tokens, RANDOM_EMBED, SEED)
             ids, unknown = vocab.encode(tokens)
-            return self.random_model(self.cell_size).trace(embedding[ids]), unknown
+            return self.random_model(self.cell_size), embedding[ids], unknown
         unknown = [(j, t) for j, t in enumerate(tokens) if t not in entry.vocab]
         if unknown and entry.vocab.unk is None:
             raise TokenError(unknown_message(unknown, replaced=False))
         ids, _ = entry.vocab.encode(tokens)
-        return entry.model.trace(ids), unknown
+        return entry.model, ids, unknown
 
     def random_model(self, hidden: int) -> LSTM:
         """The random-init LSTM of a cell size (fixed seed: the same text shows the same noise)."""
@@ -330,13 +428,22 @@ class App:
         self.draw()
 
     def retrace(self) -> None:
-        """Trace the shown tokens again with the current weights (training), keeping the step."""
-        if self.trace is None:
+        """Trace the shown tokens again with the current weights (training), keeping the step.
+
+        A tracing begins again with the new weights.
+        """
+        if self.trace is None and self.tracing is None:
             return
-        trace, _ = self.trace_of(self.tokens)
+        model, x, _ = self.inputs_of(self.tokens)
+        if self.tracing is not None:
+            job = self.tracing
+            self.tracing = Tracing(self.sequence_key(job.key[0]), Tracer(model, x), job.then)
+            self.page.set_text("status", self.status_text())
+            return
+        trace = model.trace(x)
         self.trace, self.views = trace, Views(trace, self.tokens)
         if self._traced is not None:
-            self._traced = (self._traced[0], self.entry.key, self.entry.version, self.cell_size)
+            self._traced = self.sequence_key(self._traced[0])
         self.show_stats()
         self.draw()
 
@@ -496,7 +603,9 @@ class App:
     def draw(self, prev: int | None = None) -> None:
         """Draw the panels at the current step: all of them, or only what moved since `prev`."""
         canvases = {name: self.page.canvas(name) for name in CANVASES}
-        if self.views is None:
+        if self.views is None and self.tokens:  # a long sequence, not traced yet
+            draw_empty(canvases, f"{self.length:,} tokens, traced on Start or Step")
+        elif self.views is None:
             draw_empty(canvases)
         elif prev is None:
             self.views.draw_all(canvases, self.step, self.unit(), self.layer())

@@ -21,7 +21,8 @@ gates and sigmoid(x) = 0.5 * (1 + tanh(x / 2)) needs two more calls; it never ov
 The trace and the `Stepper` run the same loop over the same arithmetic, and the input
 projection is one stacked matmul whose rows do not depend on the sequence length, so stepping
 token by token, or tracing a long text in chunks (passing each chunk's last h, c on as the next
-one's h0, c0), gives the numbers of one whole trace bit for bit.
+one's h0, c0), or with a `Tracer` a chunk per call into the arrays of the whole trace, gives
+the numbers of one whole trace bit for bit.
 """
 
 from __future__ import annotations
@@ -407,33 +408,68 @@ class LSTM:
         x: token ids (T,) with an embedding, else inputs (T, E). h0, c0: (L, H), or (H,) for a
         single layer; zeros when omitted.
         """
-        xs = self.inputs(x)
-        h0s, c0s = self.initial_state(h0, c0)
-        layers = []
-        for (wihT, whhT, b), h0k, c0k in zip(self._layers, h0s, c0s, strict=True):
-            layers.append(self._run_layer(xs, wihT, whhT, b, h0k, c0k))
-            xs = layers[-1].h
-        logits = project(xs, *self._out) if self._out is not None else None
-        return Trace(layers, logits)
-
-    def _run_layer(self, xs, wihT, whhT, b, h0, c0) -> LayerTrace:
-        T, H = len(xs), self.hidden_size
-        P = project(xs, wihT, b)
-        R = np.empty((T + 1, 5 * H), self._dtype)
-        Hs = np.empty((T + 1, H), self._dtype)
-        R[0, :H] = c0
-        Hs[0] = h0
-        recur(whhT, P, R, Hs)
-        pre = to_torch_order(P, H)
-        for a in (pre, R, Hs):
-            a.flags.writeable = False
-        # The gates and c stay views into R: copying them out would double the memory touched.
-        g, f, i, o = (R[:T, j * H : (j + 1) * H] for j in range(1, 5))
-        return LayerTrace(x=xs, pre=pre, i=i, f=f, g=g, o=o, c=R[1:, :H], h=Hs[1:], h0=h0, c0=c0)
+        tracer = Tracer(self, x, h0, c0)
+        tracer.run(tracer.steps)
+        return tracer.trace()
 
     def stepper(self, h0=None, c0=None) -> Stepper:
         """A Stepper starting from h0, c0 (as in `trace`)."""
         return Stepper(self, *self.initial_state(h0, c0))
+
+
+class Tracer:
+    """A trace made a chunk of steps at a time, straight into the arrays of the whole trace.
+
+    For a long sequence traced between other work (the page's timer ticks): `run(n)` traces
+    the next n steps, `trace()` returns the Trace once all `steps` are done. Every row is
+    computed as in one call (`project`, `recur`), so any chunking gives its numbers exactly.
+    x, h0, c0 as in `LSTM.trace`.
+    """
+
+    def __init__(self, model: LSTM, x, h0=None, c0=None):
+        self.model = model
+        self.x = model.inputs(x)
+        self.steps = len(self.x)  # T
+        self.done = 0
+        T, H, dtype = self.steps, model.hidden_size, model.dtype
+        self._buffers = []  # per layer: P (T, 4H), R (T+1, 5H), Hs (T+1, H), h0, c0 (see recur)
+        for h0k, c0k in zip(*model.initial_state(h0, c0), strict=True):
+            R, Hs = np.empty((T + 1, 5 * H), dtype), np.empty((T + 1, H), dtype)
+            R[0, :H], Hs[0] = c0k, h0k
+            self._buffers.append((np.empty((T, 4 * H), dtype), R, Hs, h0k, c0k))
+        outputs = model.output_size
+        self._logits = None if outputs is None else np.empty((T, outputs), dtype)
+
+    def run(self, n: int) -> int:
+        """Trace the next n steps (fewer at the end); returns the steps done so far."""
+        a, b = self.done, min(self.done + n, self.steps)
+        H, xs = self.model.hidden_size, self.x[a:b]
+        for (wihT, whhT, bias), (P, R, Hs, _, _) in zip(
+            self.model._layers, self._buffers, strict=True
+        ):
+            P[a:b] = project(xs, wihT, bias)
+            recur(whhT, P[a:b], R[a : b + 1], Hs[a : b + 1])
+            to_torch_order(P[a:b], H)
+            xs = Hs[a + 1 : b + 1]
+        if self._logits is not None:
+            self._logits[a:b] = project(xs, *self.model._out)
+        self.done = b
+        return b
+
+    def trace(self) -> Trace:
+        """The Trace of every step; a ValueError before they are all traced."""
+        if self.done < self.steps:
+            raise ValueError(f"traced {self.done} of {self.steps} steps")
+        T, H, xs = self.steps, self.model.hidden_size, self.x
+        layers = []
+        for P, R, Hs, h0, c0 in self._buffers:
+            for a in (P, R, Hs):
+                a.flags.writeable = False
+            # The gates and c stay views into R: copying them out would double the memory.
+            g, f, i, o = (R[:T, j * H : (j + 1) * H] for j in range(1, 5))
+            layers.append(LayerTrace(xs, P, i, f, g, o, c=R[1:, :H], h=Hs[1:], h0=h0, c0=c0))
+            xs = layers[-1].h
+        return Trace(layers, self._logits)
 
 
 class Stepper:

@@ -60,9 +60,19 @@ def preset_trace(app):
     return app.entry.model.trace(app.entry.vocab.encode(list(app.page.values["sequence"]))[0])
 
 
+def status_of(app) -> str:
+    """The status text the controller's state calls for (while tracing: the tokens done)."""
+    if app.state != "tracing":
+        return STATUS[app.state]
+    done, total = app.tracing.tracer.done, app.length
+    if done < total:
+        return f"Tracing {done:,} / {total:,} tokens…"
+    return f"Drawing the panels of {total:,} tokens…"
+
+
 def check_view(page, app) -> None:
     """Status, data-state and stats agree with the controller and its trace."""
-    assert page.text("status") == STATUS[app.state]
+    assert page.text("status") == status_of(app)
     assert page.attr("status", "data-state") == app.state
     k, n = app.step, app.length
     assert 0 <= k <= n
@@ -362,7 +372,9 @@ def test_text_at_the_limit_runs(page, app):
     page.choose("model", RANDOM)
     page.type_text("sequence", "ab " * (MAX_CHARS // 3))
     page.click("step")
-    assert app.length == MAX_CHARS // 3 and app.step == 1
+    assert app.state == "tracing" and app.length == MAX_CHARS // 3
+    run_tracing(page, app)
+    assert app.state == "paused" and app.step == 1
 
 
 def test_unknown_tokens_are_listed_and_the_text_kept(page, app):
@@ -486,6 +498,222 @@ def test_a_step_while_playing_from_step_zero_keeps_the_started_tokens(page, app)
     page.click("step")
     assert app.state == "processing" and app.step == 1 and app.length == 6
     assert len(page.intervals) == 1
+
+
+# --- long sequences: traced in chunks on the timer ---------------------------------------------
+
+LONG = "(a(b))" * 1000  # 6,000 tokens, over TRACE_AT_ONCE
+TICK = app_module.TRACE_TICK_MS
+
+
+def run_tracing(page, app) -> list[str]:
+    """Tick until the tracing is over; the status after each tick."""
+    shown = []
+    while app.state == "tracing":
+        assert len(shown) < 1000, "the tracing never ends"
+        page.advance(TICK)
+        shown.append(page.text("status"))
+    return shown
+
+
+def assert_same_trace(got, want) -> None:
+    for a, b in zip(got.layers, want.layers, strict=True):
+        for name in ("x", "pre", "i", "f", "g", "o", "c", "h", "h0", "c0"):
+            np.testing.assert_array_equal(getattr(a, name), getattr(b, name), err_msg=name)
+    if want.logits is None:
+        assert got.logits is None
+    else:
+        np.testing.assert_array_equal(got.logits, want.logits)
+
+
+def test_start_on_a_long_text_traces_in_chunks_with_progress_then_plays(page, app):
+    assert app_module.CHUNK_TOKENS < app_module.TRACE_AT_ONCE < len(LONG)
+    page.type_text("sequence", LONG)
+    page.click("start")
+    assert app.state == "tracing" and page.attr("status", "data-state") == "tracing"
+    assert page.text("status") == "Tracing 0 / 6,000 tokens…"
+    assert page.text("stat-step") == "0 / 6000" and app.trace is None
+    assert [entry[1] for entry in page.intervals.values()] == [TICK]
+    check_view(page, app)
+    shown = run_tracing(page, app)
+    chunk = app_module.CHUNK_TOKENS
+    assert shown == [
+        *(f"Tracing {done:,} / 6,000 tokens…" for done in range(chunk, 6000, chunk)),
+        "Drawing the panels of 6,000 tokens…",  # shown while the next tick draws them
+        "Processing sequence...",
+    ]
+    assert_same_trace(app.trace, preset_trace(app))
+    assert app.state == "processing" and app.step == 0
+    assert [entry[1] for entry in page.intervals.values()] == [250]
+    page.advance(250)
+    assert app.step == 1
+    check_view(page, app)
+
+
+def test_progress_shows_at_every_tick(page, app):
+    page.type_text("sequence", LONG)
+    page.click("step")
+    page.advance(TICK)
+    chunk = app_module.CHUNK_TOKENS
+    assert page.text("status") == f"Tracing {chunk:,} / 6,000 tokens…"
+    assert app.state == "tracing" and app.step == 0
+    check_view(page, app)
+    page.advance(TICK)
+    assert page.text("status") == f"Tracing {2 * chunk:,} / 6,000 tokens…"
+
+
+def test_step_on_a_long_text_traces_then_takes_one_step(page, app):
+    page.type_text("sequence", LONG)
+    page.click("step")
+    assert app.state == "tracing"
+    run_tracing(page, app)
+    assert app.state == "paused" and app.step == 1 and page.intervals == {}
+    assert page.text("stat-token") == "("
+    assert_same_trace(app.trace, preset_trace(app))
+    check_view(page, app)
+
+
+def test_the_random_model_traces_a_long_text_in_chunks_exactly(page, app):
+    page.choose("model", RANDOM)
+    page.type_text("sequence", "the cat sat on the mat " * 500)
+    page.click("step")
+    assert app.state == "tracing" and app.length == 3000
+    run_tracing(page, app)
+    model, x, _ = app.inputs_of(app.tokens)
+    assert_same_trace(app.trace, model.trace(x))
+    assert app.step == 1 and page.text("stat-token") == "the"
+
+
+def test_clicks_while_tracing_start_no_second_tracing_and_choose_what_follows(page, app):
+    page.type_text("sequence", LONG)
+    page.click("step")
+    for button in ("start", "step", "start", "step", "start"):
+        page.click(button)
+        assert app.state == "tracing" and app.step == 0
+    assert len(page.intervals) == 1
+    assert sum(1 for c in page.calls if c[0] == "set_interval") == 1
+    page.advance(TICK)
+    page.click("start")
+    run_tracing(page, app)
+    assert app.state == "processing" and len(page.intervals) == 1  # the last click: play
+
+
+def test_pause_while_tracing_finishes_it_at_step_zero(page, app):
+    page.type_text("sequence", LONG)
+    page.click("start")
+    page.advance(TICK)
+    page.click("pause")
+    assert app.state == "tracing"
+    run_tracing(page, app)
+    assert app.state == "ready" and app.step == 0 and page.intervals == {}
+    assert app.views is not None and page.text("stat-step") == "0 / 6000"
+    check_view(page, app)
+    page.click("start")  # traced already: plays at once
+    assert app.state == "processing"
+
+
+def test_reset_while_tracing_cancels_it(page, app):
+    page.type_text("sequence", LONG)
+    page.click("start")
+    page.advance(2 * TICK)
+    page.click("reset")
+    assert app.state == "ready" and page.intervals == {} and app.tracing is None
+    assert app.trace is None and page.text("stat-step") == "0 / 6000"
+    check_view(page, app)
+    calls = len(page.calls)
+    page.advance(1000)
+    assert len(page.calls) == calls  # nothing left running
+    page.click("step")
+    assert page.text("status") == "Tracing 0 / 6,000 tokens…"  # from the start again
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda page: page.choose("model", RANDOM),
+        lambda page: page.choose("example", "1"),
+        lambda page: (page.type_text("sequence", "()"), page.fire("sequence", "input")),
+    ],
+    ids=["model", "example", "text"],
+)
+def test_a_model_example_or_text_change_cancels_a_tracing(page, app, change):
+    page.type_text("sequence", LONG)
+    page.click("start")
+    page.advance(TICK)
+    change(page)
+    assert app.state == "ready" and page.intervals == {} and app.tracing is None
+    check_view(page, app)
+    page.click("start")
+    assert app.state == "processing" and app.length < 100
+
+
+def test_the_cell_size_cancels_a_tracing_of_the_random_model(page, app):
+    page.choose("model", RANDOM)
+    page.type_text("sequence", "a b " * 2500)
+    page.click("start")
+    page.slide("cell-size", 5)
+    assert app.state == "ready" and page.intervals == {}
+    page.click("step")
+    run_tracing(page, app)
+    assert app.trace.layers[0].h.shape == (5000, 5)
+
+
+def test_editing_the_text_when_not_tracing_changes_nothing(page, app):
+    page.click("start")
+    page.advance(250)
+    page.type_text("sequence", "()")
+    page.fire("sequence", "input")
+    assert app.state == "processing" and app.step == 1 and app.length == 6
+
+
+def test_reset_leaves_a_long_text_untraced_until_start_or_step(page, app):
+    page.type_text("sequence", LONG)
+    page.click("reset")
+    assert app.state == "ready" and app.trace is None and page.intervals == {}
+    assert page.text("stat-step") == "0 / 6000" and page.text("message") == ""
+    check_view(page, app)
+    page.click("step")
+    assert app.state == "tracing"
+
+
+def test_a_traced_long_text_is_not_traced_again(page, app):
+    page.type_text("sequence", LONG)
+    page.click("step")
+    run_tracing(page, app)
+    trace = app.trace
+    page.click("reset")
+    assert app.state == "ready" and app.trace is trace and app.views is not None
+    page.click("start")
+    assert app.state == "processing" and app.trace is trace
+
+
+def test_new_weights_while_tracing_begin_it_again_with_them(page, app):
+    page.type_text("sequence", LONG)
+    page.click("start")
+    page.advance(3 * TICK)
+    model = LSTM.random(3, 4, num_layers=2, vocab_size=len(BRACKETS.vocab), output_size=9, seed=7)
+    app.update_weights("brackets", model)
+    assert page.text("status") == "Tracing 0 / 6,000 tokens…" and len(page.intervals) == 1
+    run_tracing(page, app)
+    assert app.state == "processing"
+    assert_same_trace(app.trace, preset_trace(app))  # of the new weights
+    trace = app.trace
+    page.click("reset")
+    assert app.trace is trace and app.state == "ready"  # kept as the trace of these weights
+
+
+def test_an_error_while_tracing_stops_it(page, app, monkeypatch):
+    page.type_text("sequence", LONG)
+    page.click("start")
+    monkeypatch.setattr(app_module.Tracer, "run", lambda self, n: 1 / 0)
+    page.advance(TICK)
+    assert app.state == "error" and page.intervals == {} and app.tracing is None
+    assert "ZeroDivisionError" in page.text("message")
+    monkeypatch.undo()
+    page.click("reset")
+    page.click("step")
+    run_tracing(page, app)
+    assert app.step == 1
 
 
 # --- the fake itself ----------------------------------------------------------------------------

@@ -1,5 +1,8 @@
 """Any sequence of clicks (playback and training), slider moves, selections, text edits, uploads
-and timer ticks keeps the controllers sane (hypothesis stateful testing over event sequences)."""
+and timer ticks keeps the controllers sane (hypothesis stateful testing over event sequences).
+
+The threshold for tracing in chunks is lowered so that some texts are traced that way, fast.
+"""
 
 import numpy as np
 import pytest
@@ -7,10 +10,13 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
 
-from lstm.app import STATUS, start
+from lstm import app as app_module
+from lstm.app import start
 from lstm.tokens import MAX_CHARS
 from tests.fakes import FakePage
-from tests.test_app import page_values, preset_bytes
+from tests.test_app import page_values, preset_bytes, status_of
+
+TRACE_AT_ONCE, CHUNK_TOKENS = 12, 5  # for this test: texts over 12 tokens traced 5 per tick
 
 SETTINGS = settings(
     max_examples=150,
@@ -18,8 +24,10 @@ SETTINGS = settings(
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow],
 )
+long_texts = st.text(alphabet="()ab", min_size=TRACE_AT_ONCE + 1, max_size=60)  # in chunks
 texts = st.one_of(
     st.text(alphabet="()ab", max_size=8),  # the preset's own tokens, short enough to finish
+    long_texts,
     st.text(max_size=20),  # any code points: emoji, control characters, unknown tokens
     st.sampled_from(["", " ", "\x00", "🙂👍🏽", "(" * (MAX_CHARS + 1), "a b " * 200]),
 )
@@ -35,23 +43,32 @@ def models_dir(tmp_path_factory):
 def check(page: FakePage, app) -> None:
     """What must hold after every event."""
     state, k, n = app.state, app.step, app.length
-    assert state in {"ready", "processing", "paused", "complete"}, page.text("message")
-    assert page.text("status") == STATUS[state]
+    assert state in {"ready", "tracing", "processing", "paused", "complete"}, page.text("message")
+    assert page.text("status") == status_of(app)
     assert page.attr("status", "data-state") == state
     assert 0 <= k <= n
-    assert state != "ready" or k == 0
+    assert state not in ("ready", "tracing") or k == 0
+    assert (app.tracing is not None) == (state == "tracing")
+    assert state != "tracing" or (app.trace is None and 0 <= app.tracing.tracer.done <= n)
     assert state != "paused" or 0 < k < n
     assert state != "complete" or k == n > 0
     assert state != "processing" or k < n
-    # At most one timer each, alive exactly while playing / training.
-    training = app.train.state == "training"
+    # At most one timer each, alive exactly while playing or tracing / training.
+    training, timed = app.train.state == "training", state in ("processing", "tracing")
     assert app.train.state in {"idle", "training", "paused", "done", "diverged"}
-    assert len(page.intervals) == (state == "processing") + training
-    assert (app.timer in page.intervals) == (state == "processing")
+    assert len(page.intervals) == timed + training
+    assert (app.timer in page.intervals) == timed
     assert (app.train.timer in page.intervals) == training
     # The stats are the trace's numbers at step k.
     assert page.text("stat-step") == f"{k} / {n}"
-    assert n == 0 or app.trace.layers[0].h.shape[0] == n == len(app.tokens)
+    if app.trace is None:  # nothing, or a long text not traced yet
+        assert n == 0 or (n > TRACE_AT_ONCE and state in ("ready", "tracing"))
+    else:
+        assert app.trace.layers[0].h.shape[0] == n == len(app.tokens)
+    if app.trace is not None and app._traced[1:] == app.sequence_key("")[1:]:
+        # Traced with the model shown, in chunks or not: one trace's numbers exactly.
+        model, x, _ = app.inputs_of(app.tokens)
+        np.testing.assert_array_equal(app.trace.layers[-1].h, model.trace(x).layers[-1].h)
     if k:
         layer = app.trace.layers[app.layer()]
         assert page.text("stat-cell-norm") == f"{np.linalg.norm(layer.c[k - 1]):.2f}"
@@ -82,9 +99,14 @@ class Visitor(RuleBasedStateMachine):
     def train(self, button):
         self.page.click(button)
 
-    @rule(ms=st.one_of(st.sampled_from([150, 250, 400]), st.integers(0, 1200)))
+    @rule(ms=st.one_of(st.sampled_from([1, 150, 250, 400]), st.integers(0, 1200)))
     def wait(self, ms):
-        self.page.advance(ms)
+        self.page.advance(ms)  # 1 ms: one tick of a tracing
+
+    @rule(text=long_texts, button=st.sampled_from(["start", "step"]))
+    def trace_long_text(self, text, button):
+        self.type_text(text)
+        self.page.click(button)
 
     @rule(value=st.one_of(st.integers(-1, 5), st.just("fast")))
     def speed(self, value):
@@ -103,6 +125,7 @@ class Visitor(RuleBasedStateMachine):
     @rule(text=texts)
     def type_text(self, text):
         self.page.type_text("sequence", text)
+        self.page.fire("sequence", "input")
 
     @rule(data=st.sampled_from([b"", b"junk", None]))
     def upload(self, data):
@@ -114,6 +137,8 @@ class Visitor(RuleBasedStateMachine):
         check(self.page, self.app)
 
 
-def test_random_event_sequences_keep_the_state_machine_sane(models_dir):
+def test_random_event_sequences_keep_the_state_machine_sane(models_dir, monkeypatch):
+    monkeypatch.setattr(app_module, "TRACE_AT_ONCE", TRACE_AT_ONCE)
+    monkeypatch.setattr(app_module, "CHUNK_TOKENS", CHUNK_TOKENS)
     Visitor.models_dir = models_dir
     run_state_machine_as_test(Visitor, settings=SETTINGS)

@@ -5,7 +5,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from lstm.model import LSTM, ModelError, sigmoid
+from lstm.model import LSTM, ModelError, Tracer, sigmoid
 
 FIXTURES = sorted((Path(__file__).parent / "fixtures" / "lstm").glob("*.npz"))
 TOLERANCE = {"float64": 1e-6, "float32": 1e-5}
@@ -83,6 +83,35 @@ def test_trace_in_chunks_equals_one_trace_exactly():
             joined = np.concatenate([getattr(first.layers[k], name), getattr(rest.layers[k], name)])
             np.testing.assert_array_equal(joined, getattr(layer, name))
     np.testing.assert_array_equal(np.concatenate([first.logits, rest.logits]), whole.logits)
+
+
+@pytest.mark.parametrize(("vocab_size", "output_size"), [(9, 9), (None, None)])
+def test_a_tracer_in_any_chunks_equals_one_trace_exactly(vocab_size, output_size):
+    model = LSTM.random(4, 6, num_layers=2, vocab_size=vocab_size, output_size=output_size, seed=8)
+    rng = np.random.default_rng(0)
+    x = rng.integers(0, 9, 40) if vocab_size else rng.standard_normal((40, 4))
+    h0, c0 = rng.standard_normal((2, 2, 6))
+    whole = model.trace(x, h0, c0)
+    tracer = Tracer(model, x, h0, c0)
+    done = [tracer.run(n) for n in (15, 1, 7, 100)]
+    assert done == [15, 16, 23, 40] and tracer.run(5) == 40
+    joined = tracer.trace()
+    assert joined.steps == 40
+    for k, layer in enumerate(whole.layers):
+        for name in ("x", "pre", "i", "f", "g", "o", "c", "h", "h0", "c0"):
+            np.testing.assert_array_equal(getattr(joined.layers[k], name), getattr(layer, name))
+        assert not joined.layers[k].h.flags.writeable
+    if output_size is None:
+        assert joined.logits is None
+    else:
+        np.testing.assert_array_equal(joined.logits, whole.logits)
+
+
+def test_a_tracer_has_no_trace_before_every_step_is_done():
+    tracer = Tracer(LSTM.random(3, 4), np.zeros((5, 3)))
+    tracer.run(4)
+    with pytest.raises(ValueError, match="traced 4 of 5 steps"):
+        tracer.trace()
 
 
 def test_pre_activations_give_the_gates():
