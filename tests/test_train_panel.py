@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from lstm import modelfile
-from lstm.app import start
+from lstm.app import TRACE_TICK_MS, start
 from lstm.tasks import TASKS
 from lstm.train_panel import FOLLOW_TOKENS, RETRACE_EVERY, STEPS, TICK_MS, TRAINED
 from tests.fakes import FakePage
@@ -71,6 +71,8 @@ def test_a_long_sequence_follows_the_weights_only_on_pause(page, app):
     page.click("train-start")
     page.type_text("sequence", "(ab)" * (FOLLOW_TOKENS // 4 + 1))
     page.click("step")
+    while app.state == "tracing":  # over TRACE_AT_ONCE tokens: traced a chunk per tick first
+        page.advance(TRACE_TICK_MS)
     before = app.trace
     page.advance(RETRACE_EVERY * TICK_MS)
     assert app.trace is before
