@@ -21,10 +21,9 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
+import fixtures_train
 import numpy as np
 import torch
-
-import fixtures_train
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures"
