@@ -10,7 +10,7 @@ canvas state (colours, widths, fonts) is set only when it changes, an image is t
 (`data.assign` + `putImageData`) and a polyline one `Path2D`.
 """
 
-import json
+import asyncio
 import sys
 import traceback
 from collections.abc import Callable, Iterator
@@ -19,9 +19,25 @@ import js
 import pyodide_js
 from pyodide.ffi import create_once_callable, create_proxy, jsnull, to_js
 
-PYODIDE_DIR = "./assets/vendor/pyodide/"
+PYODIDE_DIR = "assets/vendor/pyodide/"  # where the page's Pyodide lives (for messages)
 FONT_FAMILY = 'system-ui, -apple-system, "Segoe UI", Roboto, sans-serif'
 BOOT_STAGES = 3  # runtime, NumPy, model: the loading bar's max
+
+# Canvas.texts in JS: every label of a panel crosses the bridge in one call.
+DRAW_TEXTS = js.Function.new("ctx", "items", "family", """
+  for (const [s, x, y, color, size, align, baseline, bold, angle] of items) {
+    ctx.fillStyle = color;
+    ctx.font = (bold ? "bold " : "") + size + "px " + family;
+    ctx.textAlign = align;
+    ctx.textBaseline = baseline;
+    if (angle) {
+      ctx.save(); ctx.translate(x, y); ctx.rotate(angle); ctx.fillText(s, 0, 0); ctx.restore();
+    } else {
+      ctx.fillText(s, x, y);
+    }
+  }
+""")
+TEXT_STATE = ("fillStyle", "font", "textAlign", "textBaseline")
 
 
 def _js_object(d: dict) -> object:
@@ -134,6 +150,13 @@ class BrowserCanvas:
         self._fill_text(s, 0, 0)
         ctx.restore()
 
+    def texts(self, items: list[tuple]) -> None:
+        """Several labels, each text()'s nine arguments (s, x, y, color, size, align, baseline,
+        bold, angle), drawn by one JS function: one bridge crossing for the lot."""
+        DRAW_TEXTS(self.ctx, to_js(items), FONT_FAMILY)
+        for name in TEXT_STATE:  # the JS side changed these behind the cache's back
+            self._state.pop(name, None)
+
 
 class BrowserPage:
     """The Page interface of ARCHITECTURE.md on the live document."""
@@ -146,6 +169,7 @@ class BrowserPage:
         self._listeners: list[object] = []  # proxies live as long as the page
         self._timers: dict[int, object] = {}
         self._now = js.performance.now
+        self.app = None  # the controller using this page, kept as long as the page
 
     def element(self, id: str) -> object:
         """The element with this id (cached); KeyError naming the id when absent."""
@@ -192,6 +216,22 @@ class BrowserPage:
         proxy = create_proxy(lambda _event: self._run(handler))
         self._listeners.append(proxy)
         self.element(id).addEventListener(event, proxy)
+
+    def on_file(self, id: str, handler: Callable[[str, bytes], None]) -> None:
+        """Call handler(name, data) with the bytes of each file chosen in <input type=file> id."""
+        element = self.element(id)
+
+        async def read() -> None:
+            files = element.files
+            if files.length:
+                chosen = files.item(0)
+                data = (await chosen.arrayBuffer()).to_bytes()
+                element.value = ""  # choosing the same file again is a new change
+                self._run(lambda: handler(str(chosen.name), data))
+
+        proxy = create_proxy(lambda _event: asyncio.ensure_future(read()))
+        self._listeners.append(proxy)
+        element.addEventListener("change", proxy)
 
     def set_interval(self, handler: Callable[[], None], ms: float) -> int:
         proxy = create_proxy(lambda: self._run(handler))
@@ -265,7 +305,7 @@ def missing_numpy_message(files: list[str]) -> str:
     return (
         f"NumPy for the browser is missing, so the visualizer cannot start.\n"
         f"This site has Python (Pyodide {version}) but not {', '.join(files)} in "
-        f"{PYODIDE_DIR.removeprefix('./')} — the npm pyodide package holds only the core runtime.\n"
+        f"{PYODIDE_DIR} — the npm pyodide package holds only the core runtime.\n"
         f"To get it, on a machine with internet run:\n"
         f"    python3 tools/fetch_pyodide_wheels.py\n"
         f"or copy it from a full Pyodide {version} distribution you already have:\n"
@@ -321,17 +361,20 @@ async def painted() -> None:
         create_once_callable(lambda _time: js.setTimeout(resolve, 0))))
 
 
-async def load_numpy(pyodide_dir: str = PYODIDE_DIR) -> list[str]:
+async def load_numpy() -> list[str]:
     """Load NumPy from this site's copy of Pyodide's wheels; returns the missing files, if any.
 
-    The wheels' names come from the vendored pyodide-lock.json; loadPackage then fetches them
-    from the same folder (Pyodide's packageBaseUrl defaults to the lock file's folder) and checks
-    each against the lock's sha256 (subresource integrity), so no request leaves the origin.
+    The wheels' names come from the lock file Pyodide loaded (the vendored pyodide-lock.json),
+    and loadPackage fetches them from the lock file's folder, checking each against the lock's
+    sha256 (subresource integrity). That folder is checked to be on the page's origin first,
+    so no request ever leaves it.
     """
-    response = await js.fetch(pyodide_dir + "pyodide-lock.json")
-    lock = json.loads(await response.text())
+    base = js.URL.new(pyodide_js.lockfileBaseUrl, js.location.href)
+    if base.origin != js.location.origin:
+        raise RuntimeError(f"Pyodide would load packages from {base.href}, off this site")
+    lock = {"packages": pyodide_js.lockfile.packages.to_py()}
     files = [f for _, f in lock_files(lock, "numpy")]
-    missing = [f for f in files if not await same_origin_present(pyodide_dir + f)]
+    missing = [f for f in files if not await same_origin_present(str(base.href) + f)]
     if missing:
         return missing
     await pyodide_js.loadPackage(to_js(["numpy"]), _js_object({"checkIntegrity": True}))
@@ -358,7 +401,9 @@ async def boot() -> None:
         await painted()
         import lstm.app
 
-        lstm.app.start(page)
+        app = lstm.app.start(page)
+        page.on_file("model-file", app.load_model_file)
+        page.app = app
         marks["interactive"] = mark("interactive")
         js.performance.measure("time-to-interactive", _js_object({"end": "interactive"}))
         loading.finish(marks)

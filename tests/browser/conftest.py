@@ -4,17 +4,14 @@ Every browser test is marked `browser` and skips, saying why, when /usr/bin/chro
 or the vendored runtime (assets/vendor, from `make site`) is missing. `make test` provides all.
 """
 
-import base64
 import functools
 import http.server
-import math
 import os
 import threading
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlparse
 
-import numpy as np
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -26,39 +23,6 @@ CHROMIUM_ARGS = [
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
 ]
 BOOT_TIMEOUT_MS = 60_000  # a cold Pyodide start is about 5 s here; generous for loaded CI
-
-
-def composed(calls: list[tuple[str, tuple]], width: int, height: int):
-    """The pixels a recorded canvas ends with where its images decide them: RGBA (H, W, 4) and a
-    (H, W) mask of the pixels last written by put_rgba (clear() and fill_rect() unset them)."""
-    rgba = np.zeros((height, width, 4), np.uint8)
-    known = np.zeros((height, width), bool)
-    for name, args in calls:
-        if name == "clear":
-            known[:] = False
-        elif name == "put_rgba":
-            x, y, w, h, data = args
-            rgba[y:y + h, x:x + w] = np.frombuffer(data, np.uint8).reshape(h, w, 4)
-            known[y:y + h, x:x + w] = True
-        elif name == "fill_rect":
-            x, y, w, h, _ = args
-            rows = slice(max(math.floor(y), 0), max(math.ceil(y + h), 0))
-            known[rows, max(math.floor(x), 0):max(math.ceil(x + w), 0)] = False
-    return rgba, known
-
-
-def canvas_pixels(page, id: str) -> np.ndarray:
-    """A canvas's backing store as RGBA (H, W, 4), read with getImageData (sent as base64)."""
-    width, height, data = page.evaluate(
-        """id => {
-             const c = document.getElementById(id);
-             const d = c.getContext("2d").getImageData(0, 0, c.width, c.height).data;
-             let s = "";
-             for (let i = 0; i < d.length; i += 32768)
-               s += String.fromCharCode.apply(null, d.subarray(i, i + 32768));
-             return [c.width, c.height, btoa(s)];
-           }""", id)
-    return np.frombuffer(base64.b64decode(data), np.uint8).reshape(height, width, 4)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

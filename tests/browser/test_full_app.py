@@ -7,7 +7,7 @@ lstm.app with the recording FakePage through the same choices; the stats must re
 the heatmap images the browser shows must hold the bytes CPython computed.
 """
 
-from conftest import canvas_pixels, composed
+from pixels import canvas_pixels, composed
 
 import lstm.app
 from tests.fakes import FakePage

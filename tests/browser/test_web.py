@@ -11,7 +11,7 @@ import json
 import textwrap
 
 import pytest
-from conftest import canvas_pixels, composed
+from pixels import canvas_pixels, composed
 
 import lstm.app
 from tests.fakes import FakePage
@@ -145,6 +145,23 @@ def test_text_draws_ink_and_rotates(web):
     assert pixels(web, 3, 3) == [CLEAR]  # the transform was restored: (0, 0) is the corner
 
 
+def test_texts_draws_every_label_in_one_call_and_leaves_state_consistent(web):
+    py(web, """
+        import math
+        c = page.canvas("canvas")
+        c.clear()
+        c.fill_rect(0, 0, 1, 1, "#ff0000")
+        c.texts([("MM", 2, 14, "#000000", 12, "left", "alphabetic", True, 0.0),
+                 ("MM", 60, 31, "#0000ff", 10, "left", "bottom", False, -math.pi / 2)])
+        c.fill_rect(0, 30, 2, 2, "#ff0000")  # red again: the cache must not skip setting it
+    """)
+    assert pixels(web, 0, 30) == [RED]
+    left, top, right, bottom = ink_box(web)
+    assert (left, top) < (6, 6) and right > 50 and bottom == 32
+    blue_ink = [p for p in pixels(web, 40, 0, 24, 32) if p[2] > 100 and p[0] < 100 and p[3]]
+    assert blue_ink
+
+
 def test_clear_empties_the_canvas(web):
     py(web, """
         c = page.canvas("canvas")
@@ -212,6 +229,20 @@ def test_a_failing_handler_shows_its_error_on_the_page(web):
     web.click("#out")
     assert "RuntimeError: boom" in web.inner_text("#message")
     assert web.get_attribute("#status", "data-state") == "error"
+
+
+def test_a_chosen_file_reaches_the_handler_as_bytes(web, tmp_path):
+    py(web, """
+        chosen = []
+        page.on_file("file", lambda name, data: (chosen.append((name, data)),
+                                                 page.set_text("out", f"{name} {len(data)}")))
+    """)
+    path = tmp_path / "model.npz"
+    path.write_bytes(bytes(range(256)) * 3)
+    web.set_input_files("#file", str(path))
+    web.wait_for_function("document.getElementById('out').textContent === 'model.npz 768'")
+    assert py(web, "result = chosen[-1][1] == bytes(range(256)) * 3") is True
+    assert web.input_value("#file") == ""  # cleared: the same file can be chosen again
 
 
 def test_interval_ticks_until_cleared(web):
