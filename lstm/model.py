@@ -215,13 +215,16 @@ def to_torch_order(P: np.ndarray, H: int) -> np.ndarray:
     return P
 
 
-def project(x: np.ndarray, wT: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """x (T, In) @ wT (In, N) + b as T separate row products, (T, N).
+def project(x: np.ndarray, wT: np.ndarray, b: np.ndarray, out: np.ndarray | None = None
+            ) -> np.ndarray:
+    """x (T, In) @ wT (In, N) + b as T separate row products, (T, N), into `out` if given.
 
     One stacked matmul instead of one (T, In) matmul: each row is then computed the same way
     whatever T is, so a single step reproduces the trace's rows exactly.
     """
-    out = np.matmul(x[:, None, :], wT)[:, 0, :]
+    if out is None:
+        out = np.empty((len(x), wT.shape[1]), np.result_type(x, wT))
+    np.matmul(x[:, None, :], wT, out=out[:, None, :])
     np.add(out, b, out=out)
     return out
 
@@ -447,12 +450,12 @@ class Tracer:
         for (wihT, whhT, bias), (P, R, Hs, _, _) in zip(
             self.model._layers, self._buffers, strict=True
         ):
-            P[a:b] = project(xs, wihT, bias)
+            project(xs, wihT, bias, out=P[a:b])
             recur(whhT, P[a:b], R[a : b + 1], Hs[a : b + 1])
             to_torch_order(P[a:b], H)
             xs = Hs[a + 1 : b + 1]
         if self._logits is not None:
-            self._logits[a:b] = project(xs, *self.model._out)
+            project(xs, *self.model._out, out=self._logits[a:b])
         self.done = b
         return b
 
