@@ -25,7 +25,8 @@ from lstm.model import LSTM  # noqa: E402
 from lstm.views import Views  # noqa: E402
 
 H, T, REPEATS = 256, 2000, 30
-SIZES = {"diagram": (880, 300), "heatmaps": (880, 400), "states": (880, 300), "loss": (880, 220)}
+# the canvas sizes of index.html
+SIZES = {"diagram": (900, 340), "heatmaps": (900, 460), "states": (900, 300), "loss": (900, 220)}
 
 
 def median_ms(fn, n: int = REPEATS) -> float:
