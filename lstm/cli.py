@@ -183,6 +183,9 @@ def main(argv: list[str] | None = None) -> int:
         return args.run(args)
     except (CommandError, ValueError) as e:
         print(f"error: {e}", file=sys.stderr)
+    except BrokenPipeError:  # the reader stopped early (`| head`): not an error of ours
+        sys.stderr.close()
+        return 0
     except OSError as e:
         print(f"error: {e.filename or ''}: {e.strerror or e}", file=sys.stderr)
     return 2

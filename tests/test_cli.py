@@ -200,3 +200,15 @@ def test_python_dash_m_exits_2_without_traceback():
     assert result.returncode == 2
     assert result.stderr == "error: hidden_size must be a positive integer, got -1\n"
     assert "Traceback" not in result.stderr
+
+
+def test_a_reader_that_stops_early_is_not_an_error():
+    """`python -m lstm trace ... | head -1`: no error message, exit 0."""
+    root = Path(__file__).resolve().parent.parent
+    cmd = [sys.executable, "-m", "lstm", "trace", "--hidden", "4", "--embed", "2",
+           "--text", "a" * 5000]
+    proc = subprocess.Popen(cmd, cwd=root, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc.stdout.readline()
+    proc.stdout.close()  # as `head -1` does
+    assert proc.wait(timeout=60) == 0
+    assert proc.stderr.read() == b""
