@@ -223,11 +223,16 @@ class BrowserPage:
 
         async def read() -> None:
             files = element.files
-            if files.length:
-                chosen = files.item(0)
+            if not files.length:
+                return
+            chosen = files.item(0)
+            element.value = ""  # choosing the same file again is a new change
+            try:
                 data = (await chosen.arrayBuffer()).to_bytes()
-                element.value = ""  # choosing the same file again is a new change
-                self._run(lambda: handler(str(chosen.name), data))
+            except Exception as e:  # unreadable file (removed, permissions): say so
+                self.set_text("message", f"Could not read {chosen.name}: {e}")
+                return
+            self._run(lambda: handler(str(chosen.name), data))
 
         proxy = create_proxy(lambda _event: asyncio.ensure_future(read()))
         self._listeners.append(proxy)
@@ -259,12 +264,16 @@ class BrowserPage:
         js.setTimeout(create_once_callable(lambda: js.URL.revokeObjectURL(url)), 1000)
 
     def _run(self, handler: Callable[[], None]) -> None:
-        """Run an event or timer handler; an exception is logged and shown, never lost."""
+        """Run an event or timer handler; an exception is logged and shown, never lost.
+
+        The controllers guard their own handlers and own the status line, so what reaches here
+        is only put in the alert line: the status keeps saying what the controller's state is.
+        """
         try:
             handler()
         except Exception as e:
             traceback.print_exc()
-            self.show_error(f"Something went wrong: {type(e).__name__}: {e}")
+            self.set_text("message", f"Something went wrong: {type(e).__name__}: {e}")
 
     def show_error(self, text: str) -> None:
         """Put text in the alert line and the status into its error state."""
