@@ -22,11 +22,9 @@ sys.path.insert(0, str(ROOT))
 
 from lstm.draw.canvas import RecordingCanvas  # noqa: E402
 from lstm.model import LSTM  # noqa: E402
-from lstm.views import Views  # noqa: E402
+from lstm.views import CANVAS_SIZES, Views  # noqa: E402
 
 H, T, REPEATS = 256, 2000, 30
-# the canvas sizes of index.html
-SIZES = {"diagram": (900, 340), "heatmaps": (900, 460), "states": (900, 300), "loss": (900, 220)}
 
 
 def median_ms(fn, n: int = REPEATS) -> float:
@@ -47,7 +45,7 @@ def main() -> None:
     rng = np.random.default_rng(0)
     losses = (2.5 * np.exp(-np.arange(T) / 400) + 1.2 + 0.1 * rng.standard_normal(T)).tolist()
     accuracies = (0.6 - 0.5 * np.exp(-np.arange(T) / 500)).tolist()
-    canvases = {k: RecordingCanvas(w, h) for k, (w, h) in SIZES.items()}
+    canvases = {k: RecordingCanvas(w, h) for k, (w, h) in CANVAS_SIZES.items()}
     views = Views(trace, tokens)
     step = T // 2
 
@@ -75,14 +73,14 @@ def main() -> None:
     step_frame()
     step_calls = sum(c.count() for c in canvases.values())
     panel_ms = {}
-    for k in SIZES:
+    for k in CANVAS_SIZES:
         one = {k: canvases[k]}
         panel_ms[k] = median_ms(lambda one=one: views.draw_all(one, step, unit=3, losses=losses,
                                                                accuracies=accuracies))
-    print(f"H={H} T={T}, canvases {SIZES}")
+    print(f"H={H} T={T}, canvases {CANVAS_SIZES}")
     print(f"first frame (builds the per-trace colour images): {first_ms:.2f} ms")
     print("full frame per panel: " + ", ".join(
-        f"{k} {panel_ms[k]:.2f} ms / {per_panel[k]} calls" for k in SIZES))
+        f"{k} {panel_ms[k]:.2f} ms / {per_panel[k]} calls" for k in CANVAS_SIZES))
     print(f"step_ms_h256_t2000={step_ms:.3f}")
     print(f"bridge_calls_per_step={step_calls}")
     print(f"frame_ms_h256_t2000={frame_ms:.3f}")

@@ -20,6 +20,9 @@ from .draw.heatmap import GateHeatmaps, token_label
 from .draw.states import PLACEHOLDER, StateChart
 
 HEATMAPS_PLACEHOLDER = "Gate activity heatmaps will appear here"
+# each canvas's width and height in index.html (CSS pixels), for benches, pictures and tests
+CANVAS_SIZES = {"diagram": (900, 340), "heatmaps": (900, 460), "states": (900, 300),
+                "loss": (900, 220)}
 
 
 def draw_empty(canvases: dict[str, Canvas], caption: str = "no sequence yet") -> None:

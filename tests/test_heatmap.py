@@ -14,11 +14,12 @@ from lstm.draw.heatmap import (
     TOKEN_SIZE,
     GateHeatmaps,
     column_edges,
-    draw_heatmaps,
     fit,
     token_label,
 )
 from lstm.draw.raster import RasterCanvas
+from lstm.tokens import show
+from lstm.views import CANVAS_SIZES
 
 OUT = Path(__file__).parent / "output"
 W, H = 880, 400
@@ -37,9 +38,16 @@ def pixel_at(canvas, maps, gate, x, row=0):
     return canvas.pixel(x, maps.tops[k] + TITLE + PAD + row)[:3]
 
 
+def drawn(canvas, lt, tokens, step):
+    """The heatmaps of lt made for canvas and drawn on it after `step` steps."""
+    maps = GateHeatmaps(lt, tokens, canvas.width, canvas.height)
+    maps.draw(canvas, step)
+    return maps
+
+
 def test_a_frame_is_one_put_per_gate_one_marker_and_labels():
     c = RecordingCanvas(W, H)
-    maps = draw_heatmaps(c, layer(24, 16), list("hello world, how are you"), 5)
+    maps = drawn(c, layer(24, 16), list("hello world, how are you"), 5)
     assert c.count("put_rgba") == 4 and c.count("stroke_path") == 1 and c.count("fill_rect") == 1
     assert c.count("fill_path") == 0
     texts = c.strings()
@@ -57,7 +65,7 @@ def test_a_frame_is_one_put_per_gate_one_marker_and_labels():
 
 def test_open_forget_gate_is_orange_and_columns_after_the_step_are_empty():
     c = RasterCanvas(W, H)
-    maps = draw_heatmaps(c, layer(10, 4, f=1.0, g=0.0, i=0.0, o=0.5), list("abcdefghij"), 4)
+    maps = drawn(c, layer(10, 4, f=1.0, g=0.0, i=0.0, o=0.5), list("abcdefghij"), 4)
     reached, later = maps.x0 + int(maps.edges[1]) + 2, maps.x0 + int(maps.edges[6]) + 2
     assert pixel_at(c, maps, "f", reached) == colors.rgb(colors.FORGET)
     assert pixel_at(c, maps, "g", reached) == (255, 255, 255)  # diverging: white at 0
@@ -68,7 +76,7 @@ def test_open_forget_gate_is_orange_and_columns_after_the_step_are_empty():
 
 def test_marker_frames_the_current_column():
     c = RasterCanvas(W, H)
-    maps = draw_heatmaps(c, layer(10, 4, f=0.0), list("abcdefghij"), 3)
+    maps = drawn(c, layer(10, 4, f=0.0), list("abcdefghij"), 3)
     a, b = maps.marker_x(3)
     assert (a, b) == (maps.x0 + int(maps.edges[2]), maps.x0 + int(maps.edges[3]))
     ink = colors.rgb(colors.INK)
@@ -77,6 +85,24 @@ def test_marker_frames_the_current_column():
         assert pixel_at(c, maps, gate, b, row=5) == ink
         assert pixel_at(c, maps, gate, (a + b) // 2, row=5) != ink  # the column itself shows
     assert pixel_at(c, maps, "f", a - 6, row=5) != ink
+
+
+@pytest.mark.parametrize(("T", "size"), [(30, (W, H)), (1000, CANVAS_SIZES["heatmaps"]),
+                                         (1000, (W, H)), (3000, (W, H))])  # iw 808 or 828
+def test_the_marker_frames_the_column_of_the_newest_step(T, size):
+    """At every step the marker ends at the newest revealed column (read from the pixels the
+    step puts); a step with columns of its own is framed over all of them, else over one."""
+    maps = GateHeatmaps(layer(T, 1, f=1.0), ["x"] * T, *size)
+    orange = colors.rgb(colors.FORGET)
+    for step in range(1, T + 1):
+        rec = RecordingCanvas(*size)
+        maps.draw_step(rec, step - 1, step)
+        x, _, w, h, data = [a for n, a in rec.calls if n == "put_rgba"][GATES.index("f")]
+        image_row = np.frombuffer(data, np.uint8).reshape(h, w, 4)[PAD, :, :3]  # rows from TITLE
+        newest = x + max(k for k in range(w) if tuple(image_row[k]) == orange)
+        a, b = maps.marker_x(step)
+        own = int(maps.edges[step] - maps.edges[step - 1])
+        assert (a, b) == (newest + 1 - max(own, 1), newest + 1), step
 
 
 @pytest.mark.parametrize("T", [30, 3000])
@@ -122,8 +148,14 @@ def test_token_labels_never_overlap():
         assert len(maps.labels) <= W / 20
 
 
-def test_token_label():
-    assert token_label(" ") == "␣" and token_label("\n") == "↵" and token_label("\t") == "→"
+def test_token_label_shows_whitespace_as_the_page_does_in_glyphs_the_raster_font_has():
+    for ws in (" ", "\n", "\t"):
+        assert token_label(ws) == show(ws)
+        glyph, box = RasterCanvas(20, 20), RasterCanvas(20, 20)
+        glyph.text(token_label(ws), 2, 12, colors.INK)
+        box.text("\ufffd", 2, 12, colors.INK)  # what the font draws for a missing glyph
+        assert glyph.pixels()[..., 3].any() and not np.array_equal(glyph.pixels(), box.pixels())
+    assert token_label("a\tb c") == "a⇥b␣c"
     assert token_label("internationalisation") == "inter…"
     assert token_label("\x07") == "\ufffd" and token_label("") == "\ufffd"
 
@@ -139,20 +171,20 @@ def test_fit_means_when_shrinking_and_repeats_when_growing():
 def test_edge_sizes():
     for T, units in [(1, 1), (1, 512), (10_000, 1), (10_000, 512)]:
         c = RecordingCanvas(W, H)
-        maps = draw_heatmaps(c, layer(T, units), ["t"] * T, T)
+        maps = drawn(c, layer(T, units), ["t"] * T, T)
         assert c.count("put_rgba") == 4
         assert maps.rows["f"].shape == (T, min(maps.ih, units) if units > maps.ih else maps.ih)
     small = RecordingCanvas(120, 60)  # tiny canvas: still draws, nothing negative
-    draw_heatmaps(small, layer(50, 64), ["t"] * 50, 10)
+    drawn(small, layer(50, 64), ["t"] * 50, 10)
     assert all(a[2] >= 0 and a[3] > 0 for n, a in small.calls if n == "put_rgba")
 
 
 def test_picture():
     text = "the cat sat on the mat, and the mat was warm."
     c = RasterCanvas(W, H, scale=2)
-    draw_heatmaps(c, layer(len(text), 16, seed=3), list(text), 20)
+    drawn(c, layer(len(text), 16, seed=3), list(text), 20)
     OUT.mkdir(exist_ok=True)
     c.save(str(OUT / "heatmaps_random_gates.png"))
     big = RasterCanvas(W, H, scale=1)
-    draw_heatmaps(big, layer(10_000, 512, seed=4), ["w"] * 10_000, 6_000)
+    drawn(big, layer(10_000, 512, seed=4), ["w"] * 10_000, 6_000)
     big.save(str(OUT / "heatmaps_t10000_h512.png"))

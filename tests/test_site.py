@@ -1,11 +1,14 @@
 """The static site: pyscript.toml copies every module and model, nothing comes from a CDN,
-index.html has every element id of ARCHITECTURE.md, and only lstm/web.py touches the browser."""
+index.html has every element id of ARCHITECTURE.md and canvases of views.CANVAS_SIZES, and only
+lstm/web.py touches the browser."""
 
 import ast
 import re
 import tomllib
 from html.parser import HTMLParser
 from pathlib import Path
+
+from lstm.views import CANVAS_SIZES
 
 ROOT = Path(__file__).resolve().parent.parent
 BROWSER_MODULES = {"js", "pyodide", "pyodide_js", "pyscript"}
@@ -96,6 +99,11 @@ def test_controls_have_the_kinds_and_labels_the_controller_expects():
     labelled = {a["for"] for t, a in index() if t == "label"}
     inputs = [i for i, (t, a) in els.items() if t in ("select", "textarea", "input")]
     assert [i for i in inputs if i not in labelled] == []
+
+
+def test_canvases_have_the_sizes_the_panels_are_drawn_for():
+    canvases = {a["id"]: (int(a["width"]), int(a["height"])) for t, a in index() if t == "canvas"}
+    assert canvases == CANVAS_SIZES
 
 
 def test_only_the_browser_module_imports_browser_modules():

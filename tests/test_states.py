@@ -5,7 +5,7 @@ import numpy as np
 from lstm import colors
 from lstm.draw.canvas import RecordingCanvas, parse_path
 from lstm.draw.raster import RasterCanvas
-from lstm.draw.states import MAX_LINES, PLACEHOLDER, StateChart, draw_states
+from lstm.draw.states import MAX_LINES, PLACEHOLDER, StateChart
 
 OUT = Path(__file__).parent / "output"
 W, H = 880, 300
@@ -17,20 +17,27 @@ def states(T, units, seed=0, scale=1.0):
     return c, np.tanh(c) * 0.8
 
 
+def drawn(canvas, c, h, step, unit=None):
+    """The chart of c, h made for canvas and drawn on it after `step` steps."""
+    chart = StateChart(c, h, canvas.width, canvas.height)
+    chart.draw(canvas, step, unit)
+    return chart
+
+
 def strokes(canvas):
     return [a for n, a in canvas.calls if n == "stroke_path"]
 
 
 def test_placeholder_before_the_first_step():
     c = RecordingCanvas(W, H)
-    draw_states(c, *states(10, 4), 0)
+    drawn(c, *states(10, 4), 0)
     assert c.strings() == [PLACEHOLDER] and c.count() == 2  # background and the message
     assert c.count("texts") == 1
 
 
 def test_one_stroke_per_unit_and_state_in_shades():
     c = RecordingCanvas(W, H)
-    draw_states(c, *states(40, 8), 20)
+    drawn(c, *states(40, 8), 20)
     lines = [a for a in strokes(c) if a[1].startswith("rgba(")]
     assert len(lines) == 2 * 8
     cell = [a[1] for a in lines if a[1].startswith("rgba(156, 39, 176")]
@@ -46,7 +53,7 @@ def test_one_stroke_per_unit_and_state_in_shades():
 
 def test_dashed_zero_line_and_scale_to_the_largest_magnitude():
     c = RecordingCanvas(W, H)
-    chart = draw_states(c, *states(30, 4, scale=6.0), 30)
+    chart = drawn(c, *states(30, 4, scale=6.0), 30)
     zero = [a for a in strokes(c) if a[3] == (5, 5)]
     assert len(zero) == 1 and zero[0][1] == colors.RULE
     ((pts, _),) = parse_path(zero[0][0])
@@ -59,7 +66,7 @@ def test_dashed_zero_line_and_scale_to_the_largest_magnitude():
 
 def test_dashed_zero_line_in_pixels():
     c = RasterCanvas(W, H)
-    chart = draw_states(c, np.zeros((10, 1)), np.zeros((10, 1)), 2)
+    chart = drawn(c, np.zeros((10, 1)), np.zeros((10, 1)), 2)
     y = int(chart.mid)
     right = [c.pixel(x, y)[:3] for x in range(int(chart.x(5)), int(chart.x(9)))]
     rule = colors.rgb(colors.RULE)
@@ -68,7 +75,7 @@ def test_dashed_zero_line_in_pixels():
 
 def test_many_steps_are_decimated_to_two_points_per_column():
     c = RecordingCanvas(W, H)
-    chart = draw_states(c, *states(10_000, 4), 10_000)
+    chart = drawn(c, *states(10_000, 4), 10_000)
     for d, *_ in strokes(c):
         for pts, _ in parse_path(d):
             assert len(pts) <= 2 * chart.iw + 2
@@ -86,14 +93,14 @@ def test_decimated_lines_keep_each_columns_extremes():
 
 def test_many_units_become_bands_plus_the_selected_unit():
     c = RecordingCanvas(W, H)
-    draw_states(c, *states(200, MAX_LINES + 1), 150, unit=3)
+    drawn(c, *states(200, MAX_LINES + 1), 150, unit=3)
     assert c.count("fill_path") == 2
     solid = [a for a in strokes(c) if a[1] in (colors.CELL, colors.HIDDEN)]
     assert len(solid) == 2
     assert any("lines follow unit 4" in t for t in c.strings())
     assert c.count("texts") == 1 and c.count("text") == 0
     c.reset()
-    draw_states(c, *states(200, 512), 150, unit=None)
+    drawn(c, *states(200, 512), 150, unit=None)
     assert any("the mean over units" in t for t in c.strings())
     assert c.count() < 25
 
@@ -101,7 +108,7 @@ def test_many_units_become_bands_plus_the_selected_unit():
 def test_band_spans_min_to_max_over_units():
     cs, hs = states(50, 64, seed=5)
     img = RasterCanvas(W, H)
-    chart = draw_states(img, cs, hs, 50)
+    chart = drawn(img, cs, hs, 50)
     t = 25
     x = int(chart.x(t))
     inside = img.pixel(x, round(float(chart.y(cs[t].max() * 0.98 + cs[t].min() * 0.02))))
@@ -111,14 +118,14 @@ def test_band_spans_min_to_max_over_units():
 
 def test_single_step_and_single_unit():
     c = RecordingCanvas(W, H)
-    draw_states(c, np.array([[0.5]]), np.array([[0.2]]), 1)
+    drawn(c, np.array([[0.5]]), np.array([[0.2]]), 1)
     lines = [a for a in strokes(c) if a[1].startswith("rgba(")]
     assert len(lines) == 2 and all(len(parse_path(a[0])[0][0]) >= 2 for a in lines)
 
 
 def test_large_sizes_do_not_blow_up():
     c = RecordingCanvas(W, H)
-    draw_states(c, *states(10_000, 512), 7_000, unit=511)
+    drawn(c, *states(10_000, 512), 7_000, unit=511)
     assert c.count() < 25
 
 
@@ -126,5 +133,5 @@ def test_picture():
     OUT.mkdir(exist_ok=True)
     for name, units, T in (("states_8_units", 8, 60), ("states_256_units", 256, 2000)):
         img = RasterCanvas(W, H, scale=2)
-        draw_states(img, *states(T, units, seed=2, scale=2.0), T * 2 // 3, unit=0)
+        drawn(img, *states(T, units, seed=2, scale=2.0), T * 2 // 3, unit=0)
         img.save(str(OUT / f"{name}.png"))

@@ -3,13 +3,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from lstm import colors
 from lstm.draw.canvas import RecordingCanvas
-from lstm.draw.raster import RasterCanvas, encode_png
+from lstm.draw.raster import RasterCanvas, decode_png, encode_png
 from lstm.model import LSTM
-from lstm.views import Views
+from lstm.views import CANVAS_SIZES, Views
 
 OUT = Path(__file__).parent / "output"
-SIZES = {"diagram": (880, 300), "heatmaps": (880, 400), "states": (880, 300), "loss": (880, 220)}
 TEXT = "the cat sat on the mat; (the mat [was] warm)."
 
 
@@ -21,7 +21,7 @@ def trace(units=16, layers=1, text=TEXT, seed=0):
 
 
 def recorders():
-    return {k: RecordingCanvas(w, h) for k, (w, h) in SIZES.items()}
+    return {k: RecordingCanvas(w, h) for k, (w, h) in CANVAS_SIZES.items()}
 
 
 def test_draw_all_draws_every_panel_with_plain_values():
@@ -54,7 +54,7 @@ def test_draw_step_redraws_only_what_moves():
 def test_stepping_through_gives_the_same_pictures_as_drawing_each_frame():
     tr, tokens = trace(units=4, text="abcabcabca")
     views = Views(tr, tokens)
-    stepped = {k: RasterCanvas(w, h) for k, (w, h) in SIZES.items() if k != "loss"}
+    stepped = {k: RasterCanvas(w, h) for k, (w, h) in CANVAS_SIZES.items() if k != "loss"}
     views.draw_all(stepped, 0)
     for step in range(1, 11):
         views.draw_step(stepped, step - 1, step, unit=1)
@@ -88,17 +88,33 @@ def test_caches_follow_the_canvas_size():
     assert widths and all(w < 600 for w in widths)
 
 
+def near(image, color, tol=24):
+    """Whether any pixel of image (h, w, 4) is within tol of color in every channel."""
+    diff = np.abs(image[..., :3].astype(int) - np.array(colors.rgb(color)))
+    return bool((diff.max(axis=-1) <= tol).any())
+
+
 def test_pictures_of_every_panel():
-    """PNGs of every panel and of the page (seeded random model, fixed text) in tests/output."""
+    """PNGs of every panel and of the page (seeded random model, fixed text) in tests/output,
+    read back: each the canvas's size, opaque, and in its panel's colours."""
     OUT.mkdir(exist_ok=True)
     tr, tokens = trace()
     views = Views(tr, tokens)
     rng = np.random.default_rng(0)
     losses = 3 * np.exp(-np.arange(400) / 80) + 0.5 + 0.1 * rng.standard_normal(400)
-    canvases = {k: RasterCanvas(w, h, scale=2) for k, (w, h) in SIZES.items()}
+    canvases = {k: RasterCanvas(w, h, scale=2) for k, (w, h) in CANVAS_SIZES.items()}
     views.draw_all(canvases, 30, unit=None, losses=losses, accuracies=1 - losses / 4)
     for name, c in canvases.items():
         c.save(str(OUT / f"{name}.png"))
-    page = np.concatenate([canvases[k].pixels() for k in SIZES], axis=0)
+    page = np.concatenate([canvases[k].pixels() for k in CANVAS_SIZES], axis=0)
     (OUT / "page.png").write_bytes(encode_png(page))
-    assert page.shape == (sum(h for _, h in SIZES.values()), 880, 4)
+    images = {k: decode_png((OUT / f"{k}.png").read_bytes()) for k in [*CANVAS_SIZES, "page"]}
+    for name, (w, h) in CANVAS_SIZES.items():
+        image = images[name]
+        assert image.shape == (h, w, 4) and (image[..., 3] == 255).all(), name
+        assert near(image, colors.PAPER) and not (image[..., :3] == 255).all(), name
+    (width,) = {w for w, _ in CANVAS_SIZES.values()}
+    assert images["page"].shape == (sum(h for _, h in CANVAS_SIZES.values()), width, 4)
+    assert all(near(images["heatmaps"], colors.GATE_COLORS[g]) for g in "ifo")
+    assert near(images["states"], colors.CELL) and near(images["states"], colors.HIDDEN)
+    assert not near(images["heatmaps"], colors.CELL) and not near(images["states"], colors.FORGET)

@@ -18,20 +18,20 @@ sys.path.insert(0, str(ROOT))
 from lstm import modelfile
 from lstm.draw.raster import RasterCanvas, encode_png
 from lstm.tokens import Vocab, tokenize
-from lstm.views import Views
+from lstm.views import CANVAS_SIZES, Views
 
-SIZES = {"diagram": (900, 340), "heatmaps": (900, 460), "states": (900, 300)}  # as in index.html
+PANELS = ("diagram", "heatmaps", "states")
 
 
 def picture(model_path: Path, unit: int | None) -> np.ndarray:
-    """The panels of a preset's example stacked top to bottom, (rows, 1800, 4) RGBA."""
+    """The panels of a preset's example stacked top to bottom, (rows, 900, 4) RGBA."""
     model, meta = modelfile.load_model(model_path)
     tokens = tokenize(meta["example"], meta["tokenizer"])
     ids, _ = Vocab(list(meta["vocabulary"])).encode(tokens)
     views = Views(model.trace(ids), tokens)
-    canvases = {k: RasterCanvas(w, h, scale=2) for k, (w, h) in SIZES.items()}
+    canvases = {k: RasterCanvas(*CANVAS_SIZES[k], scale=2) for k in PANELS}
     views.draw_all(canvases, step=2 * len(tokens) // 3, unit=unit)
-    return np.concatenate([canvases[k].pixels() for k in SIZES], axis=0)
+    return np.concatenate([canvases[k].pixels() for k in PANELS], axis=0)
 
 
 def counter_unit(model_path: Path) -> int:

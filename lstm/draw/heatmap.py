@@ -10,6 +10,7 @@ texts call for every label (made once per trace too); a Step puts only the chang
 import numpy as np
 
 from .. import colors
+from ..tokens import show
 from .canvas import Canvas, column_bins, label, path, text_width
 
 GATES = ("i", "f", "g", "o")
@@ -49,8 +50,9 @@ def fit(a: np.ndarray, n: int, axis: int) -> np.ndarray:
 
 
 def token_label(token: str) -> str:
-    """A token as written under the axis: whitespace made visible, long tokens shortened."""
-    s = token.replace(" ", "␣").replace("\n", "↵").replace("\t", "→")
+    """A token as written under the axis: whitespace made visible (as tokens.show writes it),
+    long tokens shortened."""
+    s = "".join(show(ch) for ch in token)
     s = "".join(ch if ch.isprintable() else "\ufffd" for ch in s) or "\ufffd"
     return s if len(s) <= MAX_TOKEN_CHARS else s[: MAX_TOKEN_CHARS - 1] + "…"
 
@@ -174,12 +176,11 @@ class GateHeatmaps:
                 label(hi, bx + LEGEND_W + 4, top + 13, colors.MUTED, 11)]
 
     def marker_x(self, step: int) -> tuple[int, int]:
-        """The pixel columns [a, b) on the canvas that show the step-th token."""
+        """The pixel columns [a, b) on the canvas that show the step-th token: its own columns,
+        or, when steps share columns, the one it is drawn in (the last revealed after it)."""
         t = min(max(step, 1), self.T) - 1
-        if self.iw >= self.T:
-            return self.x0 + int(self.edges[t]), self.x0 + int(self.edges[t + 1])
-        a = self.x0 + t * self.iw // self.T  # the column whose steps include t
-        return a, a + 1
+        a, b = int(self.edges[t]), int(self.edges[t + 1])
+        return self.x0 + min(a, b - 1), self.x0 + b
 
     def _marker(self, canvas: Canvas, step: int) -> None:
         if step <= 0 or not self.T:
@@ -205,9 +206,3 @@ class GateHeatmaps:
             s += f" · each pixel is the mean of ~{steps:.1f} steps × ~{units:.1f} units"
         return s
 
-
-def draw_heatmaps(canvas: Canvas, layer, tokens: list[str], step: int) -> GateHeatmaps:
-    """Draw the gate heatmaps of layer after `step` steps; returns the cache for draw_step."""
-    maps = GateHeatmaps(layer, tokens, canvas.width, canvas.height)
-    maps.draw(canvas, step)
-    return maps

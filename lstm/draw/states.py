@@ -147,10 +147,3 @@ class StateChart:
                   baseline="middle", bold=True, angle=-np.pi / 2),
         ]
 
-
-def draw_states(canvas: Canvas, c: np.ndarray, h: np.ndarray, step: int,
-                unit: int | None = None) -> StateChart:
-    """Draw the state chart of c, h (T, H) after `step` steps; returns the cache."""
-    chart = StateChart(c, h, canvas.width, canvas.height)
-    chart.draw(canvas, step, unit)
-    return chart
