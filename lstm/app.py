@@ -12,7 +12,8 @@ States, as in the seed (startProcessing / pauseProcessing / stepForward / resetL
     processing  a timer advances one step per tick; Start is ignored
     paused      0 < step < N, no timer
     complete    step == N; Start and Step do nothing until Reset
-    error       something unexpected failed; the message says what, Reset starts over
+    error       something unexpected failed; the message says what. Start and Step do
+                nothing; Reset (or another model or example) starts over
 
 The whole trace is computed once when a sequence is initialised; steps reveal it column by column.
 A short sequence is traced at once; a long one only when Start or Step asks, in chunks, so the
@@ -32,7 +33,7 @@ import numpy as np
 from lstm import modelfile
 from lstm.model import LSTM, Trace, Tracer
 from lstm.tasks import TASKS
-from lstm.tokens import UNK, TokenError, Vocab, open_embedding, show, tokenize
+from lstm.tokens import UNK, TokenError, Vocab, open_embedding, show, tokenize, unknown_listing
 from lstm.train_panel import TrainPanel
 from lstm.views import Views, draw_empty
 
@@ -57,7 +58,6 @@ STATUS = {
     "error": "Error (see the message)",
 }
 DRAWING = "Drawing the panels of {total:,} tokens…"  # the status once a tracing is done
-SHOWN_UNKNOWN = 10
 RANDOM_EXAMPLES = [
     ("Simple sentence", "the cat sat on the mat"),
     ("Repetition", "hello world hello world hello world"),
@@ -144,18 +144,11 @@ def random_entry() -> Entry:
     return Entry(RANDOM, "Random (seed behaviour)", None, "word", None, list(RANDOM_EXAMPLES))
 
 
-def unknown_message(unknown: list[tuple[int, str]], replaced: bool) -> str:
-    """The tokens a vocabulary does not know, with their positions, and what became of them."""
-    listed = ", ".join(f"{show(t)!r} at {j}" for j, t in unknown[:SHOWN_UNKNOWN])
-    more = f" and {len(unknown) - SHOWN_UNKNOWN} more" if len(unknown) > SHOWN_UNKNOWN else ""
-    if replaced:
-        return (
-            f"{len(unknown)} token(s) are not in this model's vocabulary and are read as "
-            f"{UNK}: {listed}{more}."
-        )
+def unknown_note(unknown: list[tuple[int, str]]) -> str:
+    """What the message says of the tokens read as "<unk>"."""
     return (
-        f"{len(unknown)} token(s) are not in this model's vocabulary: {listed}{more}. "
-        f"Remove them, or choose the random model, which reads any token."
+        f"{len(unknown)} token(s) are not in this model's vocabulary and are read as {UNK}: "
+        f"{unknown_listing(unknown)}."
     )
 
 
@@ -190,6 +183,7 @@ class App:
         self.timer: int | None = None
         self.cell_size = 8
         self.selection: tuple[int, int | None] = (0, None)  # layer, unit (None: the mean)
+        self.units = 0  # the units the unit menu lists
         self._traced = None  # what the current trace was made from, to skip recomputing it
         self.tracing: Tracing | None = None  # a long sequence being traced (state "tracing")
         self.note = ""  # what the message says about the current sequence (unknown tokens)
@@ -242,11 +236,12 @@ class App:
         return len(self.tokens)
 
     def start(self) -> None:
-        """Play from the current step (initialising first at step 0); ignored while playing."""
+        """Play from the current step (initialising first at step 0); ignored while playing
+        and in the error state."""
         if self.state == "tracing":
             self.tracing.then = "start"
             return
-        if self.state == "processing":
+        if self.state in ("processing", "error"):
             return
         if self.step == 0 and not self.initialise("start"):
             return
@@ -268,9 +263,12 @@ class App:
             self.set_state(self.resting_state())
 
     def step_forward(self) -> None:
-        """Reveal one more step (initialising first at step 0); nothing at the end."""
+        """Reveal one more step (initialising first at step 0); nothing at the end or in the
+        error state."""
         if self.state == "tracing":
             self.tracing.then = "step"
+            return
+        if self.state == "error":
             return
         first = self.step == 0 and self.state != "processing"  # Start has initialised already
         if first and not self.initialise("step"):
@@ -360,11 +358,13 @@ class App:
                 self.set_state("ready")
                 return False
             self.tokens, self.trace, self.views = tokens, None, None
-            self.note = unknown_message(unknown, replaced=True) if unknown else ""
+            self.note = unknown_note(unknown) if unknown else ""
             if len(tokens) <= TRACE_AT_ONCE:
                 self.use_trace(model.trace(x), key)
-            elif then:
-                job = Tracing(key, Tracer(model, x), then)
+            else:
+                self.show_units()  # of the model that will trace them
+                if then:
+                    job = Tracing(key, Tracer(model, x), then)
         self.show_message(self.note)
         self.show_stats()
         self.draw()
@@ -399,8 +399,9 @@ class App:
             self.set_state(self.resting_state())
 
     def use_trace(self, trace: Trace, key: tuple) -> None:
-        """Make `trace` (of the tokens) the one to show, made from `key`."""
+        """Make `trace` (of the tokens) the one to show, made from `key`; the unit menu follows."""
         self.trace, self.views, self._traced = trace, Views(trace, self.tokens), key
+        self.show_units()
 
     def inputs_of(self, tokens: list[str]) -> tuple[LSTM, np.ndarray, list[tuple[int, str]]]:
         """The current entry's model, its inputs for `tokens` (ids (T,) or vectors (T, E)), and
@@ -410,10 +411,11 @@ class App:
             vocab, embedding = open_embedding(tokens, RANDOM_EMBED, SEED)
             ids, unknown = vocab.encode(tokens)
             return self.random_model(self.cell_size), embedding[ids], unknown
-        unknown = [(j, t) for j, t in enumerate(tokens) if t not in entry.vocab]
-        if unknown and entry.vocab.unk is None:
-            raise TokenError(unknown_message(unknown, replaced=False))
-        ids, _ = entry.vocab.encode(tokens)
+        try:
+            ids, unknown = entry.vocab.encode(tokens)
+        except TokenError as e:  # unknown tokens, and no "<unk>" to read them as
+            advice = "Remove them, or choose the random model, which reads any token."
+            raise TokenError(f"{sentence(str(e))} {advice}") from None
         return entry.model, ids, unknown
 
     def random_model(self, hidden: int) -> LSTM:
@@ -424,6 +426,7 @@ class App:
 
     def clear_sequence(self) -> None:
         self.tokens, self.trace, self.views, self.step = [], None, None, 0
+        self.show_units()
         self.show_stats()
         self.draw()
 
@@ -440,10 +443,7 @@ class App:
             self.tracing = Tracing(self.sequence_key(job.key[0]), Tracer(model, x), job.then)
             self.page.set_text("status", self.status_text())
             return
-        trace = model.trace(x)
-        self.trace, self.views = trace, Views(trace, self.tokens)
-        if self._traced is not None:
-            self._traced = self.sequence_key(self._traced[0])
+        self.use_trace(model.trace(x), self.sequence_key(self._traced[0]))
         self.show_stats()
         self.draw()
 
@@ -477,24 +477,37 @@ class App:
             self.page.set_value("sequence", entry.examples[0][1])
         self.reset()
 
+    def hidden_size(self) -> int:
+        """The units of the model shown: its own, or the cell size for the random model."""
+        return self.cell_size if self.entry.model is None else self.entry.model.hidden_size
+
     def show_menus(self) -> None:
         """The layer and unit menus of the model shown, the selection back to layer 1, mean."""
-        entry = self.entry
-        hidden = self.cell_size if entry.model is None else entry.model.hidden_size
-        layers = 1 if entry.model is None else entry.model.num_layers
+        layers = 1 if self.entry.model is None else self.entry.model.num_layers
         self.page.set_options("layer", [(str(k), f"Layer {k + 1}") for k in range(layers)])
-        units = [("mean", "Mean over units")] + [(str(u), f"Unit {u}") for u in range(hidden)]
-        self.page.set_options("unit", units)
         self.page.set_value("layer", "0")
         self.page.set_value("unit", "mean")
         self.selection = (0, None)
+        self.show_units()
+
+    def show_units(self) -> None:
+        """The unit menu of the trace shown (before one is made: of the model), rebuilt when
+        its size changes; a selected unit it lacks falls back to the mean."""
+        hidden = self.hidden_size() if self.trace is None else self.trace.layers[0].h.shape[1]
+        if hidden == self.units:
+            return
+        self.units = hidden
+        units = [("mean", "Mean over units")] + [(str(u), f"Unit {u}") for u in range(hidden)]
+        self.page.set_options("unit", units)
+        layer, unit = self.selection
+        if unit is not None and unit >= hidden:
+            self.selection = (layer, None)
+        self.page.set_value("unit", "mean" if self.selection[1] is None else str(unit))
 
     def show_cell_size(self) -> None:
         """The cell-size label; the slider moves only the random model's size."""
-        entry = self.entry
-        hidden = self.cell_size if entry.model is None else entry.model.hidden_size
-        self.page.set_text("cell-size-value", f"{hidden} units")
-        if entry.model is None:
+        self.page.set_text("cell-size-value", f"{self.hidden_size()} units")
+        if self.entry.model is None:
             self.page.remove_attr("cell-size", "disabled")
         else:
             self.page.set_attr("cell-size", "disabled", "")
@@ -505,12 +518,8 @@ class App:
             self.show_cell_size()  # a preset's size is its own
             return
         self.cell_size = parse_int(self.page.value("cell-size"), *CELL_SIZES, self.cell_size)
-        self.show_menus()
         self.show_cell_size()
-        if self.state == "processing":
-            self.show_stats()  # the new size waits for Reset; the mean is shown meanwhile
-            self.draw()
-        else:
+        if self.state != "processing":  # while playing, the new size waits for Reset
             self.reset()
 
     def update_speed(self) -> None:
@@ -572,11 +581,16 @@ class App:
         self.guard(self.add_model_file)(filename, data)
 
     def add_model_file(self, filename: str, data: bytes) -> None:
+        """Add the model of a file and show it; a file that cannot be used is only a message.
+
+        An upload is anybody's file: whatever fails while reading it is the file's fault, so it
+        never stops playback nor changes the state.
+        """
         try:
             model, meta = modelfile.load_model(data)
             label = f"{filename} ({model.hidden_size} units, loaded)"
             entry = entry_from_model(f"file:{filename}", label, model, meta)
-        except ValueError as e:  # ModelFileError, or a model that does not read tokens
+        except Exception as e:
             self.page.set_text("message", f"Could not load {filename}: {e}")
             return
         self.add_entry(entry)

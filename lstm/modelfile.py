@@ -56,8 +56,48 @@ def _json_value(value):
     raise TypeError(f"{type(value).__name__} is not JSON serialisable")
 
 
+TEXT_KEYS = ("task", "title", "about", "example")  # free text the page shows
+NUMBER_KEYS = ("training_seconds", "lr", "clip", "final_train_loss")
+WHOLE_KEYS = ("seed", "batch_size", "steps")
+
+
+def type_name(value) -> str:
+    """A JSON value's type in JSON's words (an upload's meta is JSON)."""
+    names = {bool: "a boolean", int: "a number", float: "a number", str: "a string",
+             list: "a list", dict: "an object", type(None): "null"}
+    return names.get(type(value), type(value).__name__)
+
+
+def is_number(value) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def check_types(meta: dict) -> None:
+    """Raise ModelFileError unless every meta field the app reads has the type it expects."""
+    for key in TEXT_KEYS:
+        if key in meta and not isinstance(meta[key], str):
+            raise ModelFileError(f"meta {key} must be a string, got {type_name(meta[key])}")
+    for key in NUMBER_KEYS:
+        value = meta.get(key)
+        if value is not None and not is_number(value):
+            raise ModelFileError(f"meta {key} must be a number, got {type_name(value)}")
+    for key in WHOLE_KEYS:
+        if key in meta and not (is_number(meta[key]) and float(meta[key]).is_integer()):
+            raise ModelFileError(f"meta {key} must be a whole number, got {meta[key]!r}")
+    for key in ("vocabulary", "labels"):
+        value = meta.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(t, str) for t in value):
+            raise ModelFileError(f"meta {key} must be a list of strings")
+    for key in ("metrics", "sizes"):
+        if key in meta and not isinstance(meta[key], dict):
+            raise ModelFileError(f"meta {key} must be a dict, got {type_name(meta[key])}")
+    if "next_token" in meta and not isinstance(meta["next_token"], bool):
+        raise ModelFileError(f"meta next_token must be true or false, got {meta['next_token']!r}")
+
+
 def check_meta(meta: dict, model: LSTM) -> None:
-    """Raise ModelFileError unless `meta` fits `model`: tokenizer, vocabulary, labels, sizes."""
+    """Raise ModelFileError unless `meta` fits `model`: the types of its fields, tokenizer,
+    vocabulary, labels, sizes. An upload's meta is anybody's JSON, so nothing is assumed."""
     if not isinstance(meta, dict):
         raise ModelFileError(f"meta must be a JSON object, got {type(meta).__name__}")
     if meta.get("format") != FORMAT:
@@ -66,9 +106,10 @@ def check_meta(meta: dict, model: LSTM) -> None:
         raise ModelFileError(
             f"meta tokenizer is {meta.get('tokenizer')!r}, expected one of {', '.join(MODES)}"
         )
-    vocab = meta.get("vocabulary")
-    if not isinstance(vocab, list) or not all(isinstance(t, str) for t in vocab):
-        raise ModelFileError("meta vocabulary must be a list of token strings")
+    if "vocabulary" not in meta:
+        raise ModelFileError("meta vocabulary is missing")
+    check_types(meta)
+    vocab = meta["vocabulary"]
     rows = model.vocab_size or 0
     if len(vocab) != rows:
         raise ModelFileError(
@@ -97,8 +138,6 @@ def model_bytes(model: LSTM, meta: dict) -> bytes:
         raise ModelFileError(f"meta is missing {', '.join(missing)}")
     full = {**meta, "format": FORMAT, "sizes": sizes(model)}
     check_meta(full, model)
-    if not isinstance(full["metrics"], dict):
-        raise ModelFileError(f"meta metrics must be a dict, got {type(full['metrics']).__name__}")
     try:
         text = json.dumps(full, default=_json_value, allow_nan=False, ensure_ascii=False)
     except (TypeError, ValueError) as e:

@@ -28,7 +28,7 @@ MAX_CHARS = 100_000
 MODES = ("char", "word")
 UNK = "<unk>"
 WORD = re.compile(r"\w+(?:'\w+)*|[^\w\s]")
-SHOWN = 10  # unknown tokens listed in an error message
+SHOWN = 10  # unknown tokens listed in a message
 
 
 class TokenError(ValueError):
@@ -63,6 +63,13 @@ def tokenize(text: str, mode: str = "char") -> list[str]:
 def show(token: str) -> str:
     """A token as the page writes it: whitespace made visible, everything else as is."""
     return {"\n": "↵", "\t": "⇥", " ": "␣"}.get(token, token)
+
+
+def unknown_listing(unknown: list[tuple[int, str]]) -> str:
+    """The (position, token)s a vocabulary does not know as messages list them: the first
+    SHOWN, whitespace made visible, then how many more ("'x' at 3, '␣' at 6 and 4 more")."""
+    listed = ", ".join(f"{show(t)!r} at {j}" for j, t in unknown[:SHOWN])
+    return listed + (f" and {len(unknown) - SHOWN} more" if len(unknown) > SHOWN else "")
 
 
 class Vocab:
@@ -102,11 +109,9 @@ class Vocab:
         ids = [get(t, -1) for t in tokens]
         unknown = [(j, t) for j, (t, i) in enumerate(zip(tokens, ids, strict=True)) if i < 0]
         if unknown and self.unk is None:
-            listed = ", ".join(f"{show(t)!r} at {j}" for j, t in unknown[:SHOWN])
-            more = f" and {len(unknown) - SHOWN} more" if len(unknown) > SHOWN else ""
             raise TokenError(
                 f"{len(unknown)} token(s) are not in this model's vocabulary of {len(self)}: "
-                f"{listed}{more}"
+                f"{unknown_listing(unknown)}"
             )
         out = np.array(ids, dtype=np.int64)
         if unknown:

@@ -1,5 +1,7 @@
 """The visualizer's controller (lstm/app.py) against the recording FakePage."""
 
+import json
+
 import numpy as np
 import pytest
 
@@ -12,6 +14,7 @@ from lstm.tasks import TASKS
 from lstm.tokens import MAX_CHARS
 from lstm.views import HEATMAPS_PLACEHOLDER
 from tests.fakes import FakePage
+from tests.test_modelfile import npz_bytes
 
 BRACKETS = TASKS["brackets"]
 
@@ -294,17 +297,33 @@ def test_cell_size_resizes_the_random_model_when_idle(page, app):
     assert len(page.options["unit"]) == 13
 
 
+def unit_options(page) -> list[str]:
+    return [v for v, _ in page.options["unit"]]
+
+
 def test_cell_size_while_playing_waits_for_reset(page, app):
     page.choose("model", RANDOM)
     page.click("start")
     page.advance(250)
-    page.slide("cell-size", 5)
-    assert page.text("cell-size-value") == "5 units"
+    page.choose("unit", "7")
+    page.slide("cell-size", 40)
+    assert page.text("cell-size-value") == "40 units"
     assert app.state == "processing" and app.step == 1
     assert app.trace.layers[0].h.shape[1] == 8
+    # The unit menu is the trace's: unit 7 of 8 stays chosen and shown, no "Unit 40".
+    assert unit_options(page) == ["mean", *map(str, range(8))]
+    assert page.values["unit"] == "7" and app.unit() == 7
+    page.advance(250)
+    assert app.unit() == 7
     page.click("reset")
+    assert unit_options(page) == ["mean", *map(str, range(40))]
+    assert page.values["unit"] == "7" and app.unit() == 7
     page.click("step")
-    assert app.trace.layers[0].h.shape[1] == 5
+    assert app.trace.layers[0].h.shape[1] == 40
+    page.choose("unit", "39")
+    page.slide("cell-size", 5)
+    assert unit_options(page) == ["mean", *map(str, range(5))]
+    assert page.values["unit"] == "mean" and app.unit() is None
 
 
 def test_cell_size_does_not_change_a_preset(page, app):
@@ -440,6 +459,24 @@ def test_an_unexpected_error_becomes_a_message_and_reset_recovers(page, app, mon
     assert app.step == 1
 
 
+def test_start_and_step_do_nothing_in_the_error_state(page, app, monkeypatch):
+    page.click("start")
+    page.advance(250)
+    monkeypatch.setattr(app, "show_stats", lambda: 1 / 0)
+    page.advance(250)
+    monkeypatch.undo()
+    message = page.text("message")
+    assert app.state == "error" and app.step == 2 and "ZeroDivisionError" in message
+    for button in ("start", "step", "pause", "start"):
+        page.click(button)
+        assert app.state == "error" and app.step == 2 and page.intervals == {}
+        assert page.text("message") == message
+    page.click("reset")
+    assert app.state == "ready" and page.text("message") == ""
+    page.click("step")
+    assert app.state == "paused" and app.step == 1
+
+
 def test_an_error_while_playing_stops_the_timer(page, app, monkeypatch):
     page.click("start")
     monkeypatch.setattr(app, "show_stats", lambda: 1 / 0)
@@ -490,6 +527,49 @@ def test_a_foreign_file_is_refused_with_a_reason(page, app, data, reason):
     assert page.text("message").startswith("Could not load other.npz: ")
     assert reason in page.text("message")
     assert app.state == "ready"
+
+
+def malformed_file(**change) -> bytes:
+    """A model file whose meta has `change` written as is (model_bytes would refuse it)."""
+    model, meta = modelfile.load_model(preset_bytes(layers=1, hidden=3))
+    return npz_bytes(meta=np.array(json.dumps({**meta, **change})), **model.params)
+
+
+@pytest.mark.parametrize(
+    ("change", "reason"),
+    [
+        ({"labels": 5}, "meta labels must be a list of strings"),
+        ({"vocabulary": "()ab"}, "meta vocabulary must be a list of strings"),
+        ({"title": 5}, "meta title must be a string"),
+        ({"example": {"text": "()"}}, "meta example must be a string"),
+        ({"task": ["brackets"]}, "meta task must be a string"),
+        ({"tokenizer": 1}, "meta tokenizer is 1"),
+        ({"seed": "one"}, "meta seed must be a whole number"),
+    ],
+)
+def test_a_malformed_meta_is_refused_and_playback_goes_on(page, app, change, reason):
+    page.click("start")
+    page.advance(250)
+    app.load_model_file("bad.npz", malformed_file(**change))
+    assert page.text("message").startswith("Could not load bad.npz: ")
+    assert reason in page.text("message")
+    assert app.state == "processing" and app.entry.key == "brackets" and len(page.intervals) == 1
+    page.advance(250)
+    assert app.step == 2
+    check_view(page, app)
+
+
+def test_any_failure_while_reading_a_file_is_the_file_s_not_the_visualizer_s(
+    page, app, monkeypatch
+):
+    def broken(data):
+        raise KeyError("sizes")
+
+    monkeypatch.setattr(modelfile, "load_model", broken)
+    page.click("start")
+    app.load_model_file("odd.npz", b"")
+    assert page.text("message") == "Could not load odd.npz: 'sizes'"
+    assert app.state == "processing" and len(page.intervals) == 1
 
 
 def test_a_step_while_playing_from_step_zero_keeps_the_started_tokens(page, app):

@@ -14,7 +14,7 @@ from lstm import app as app_module
 from lstm.app import start
 from lstm.tokens import MAX_CHARS
 from tests.fakes import FakePage
-from tests.test_app import page_values, preset_bytes, status_of
+from tests.test_app import malformed_file, page_values, preset_bytes, status_of
 
 TRACE_AT_ONCE, CHUNK_TOKENS = 12, 5  # for this test: texts over 12 tokens traced 5 per tick
 
@@ -59,6 +59,12 @@ def check(page: FakePage, app) -> None:
     assert len(page.intervals) == timed + training
     assert (app.timer in page.intervals) == timed
     assert (app.train.timer in page.intervals) == training
+    # The unit menu lists the units of the trace shown (before one is made: of the model).
+    units = app.hidden_size() if app.trace is None else app.trace.layers[0].h.shape[1]
+    assert [v for v, _ in page.options["unit"]] == ["mean", *map(str, range(units))]
+    unit = app.selection[1]
+    assert page.values["unit"] == ("mean" if unit is None else str(unit))
+    assert unit is None or unit < units
     # The stats are the trace's numbers at step k.
     assert page.text("stat-step") == f"{k} / {n}"
     if app.trace is None:  # nothing, or a long text not traced yet
@@ -127,10 +133,13 @@ class Visitor(RuleBasedStateMachine):
         self.page.type_text("sequence", text)
         self.page.fire("sequence", "input")
 
-    @rule(data=st.sampled_from([b"", b"junk", None]))
+    @rule(data=st.sampled_from([b"", b"junk", "labels", None]))
     def upload(self, data):
-        good = preset_bytes(layers=1, hidden=3)
-        self.app.load_model_file("up.npz", good if data is None else data)
+        if data is None:
+            data = preset_bytes(layers=1, hidden=3)
+        elif data == "labels":
+            data = malformed_file(labels=5)
+        self.app.load_model_file("up.npz", data)
 
     @invariant()
     def sane(self):

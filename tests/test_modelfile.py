@@ -156,7 +156,7 @@ def test_meta_that_does_not_fit_is_refused():
         (make_meta(tokenizer="bpe"), "meta tokenizer is 'bpe', expected one of char, word"),
         (make_meta(labels=["x", "y"]), "meta lists 2 labels but the output layer has 5 outputs"),
         (make_meta(metrics={"loss": float("nan")}), "meta cannot be written as JSON"),
-        (make_meta(metrics=[1]), "meta metrics must be a dict, got list"),
+        (make_meta(metrics=[1]), "meta metrics must be a dict, got a list"),
         ({"tokenizer": "char", "vocabulary": VOCAB}, "meta is missing task, seed, metrics"),
     ]
     for meta, message in cases:
@@ -167,3 +167,43 @@ def test_meta_that_does_not_fit_is_refused():
 def test_missing_file_is_a_clear_error(tmp_path):
     with pytest.raises(ModelFileError, match=r"cannot read .*nope\.npz: No such file"):
         load_model(tmp_path / "nope.npz")
+
+
+def meta_file(model: LSTM, meta: dict) -> bytes:
+    """A model file with `meta` written as is (model_bytes would refuse a malformed one)."""
+    full = {**meta, "format": FORMAT}
+    return npz_bytes(meta=np.array(json.dumps(full)), **model.params)
+
+
+MALFORMED_METAS = [
+    ({"labels": 5}, "meta labels must be a list of strings"),
+    ({"labels": [1, 2, 3, 4, 5]}, "meta labels must be a list of strings"),
+    ({"vocabulary": "<unk>abc "}, "meta vocabulary must be a list of strings"),
+    ({"vocabulary": [0, 1, 2, 3, 4]}, "meta vocabulary must be a list of strings"),
+    ({"title": 5}, "meta title must be a string, got a number"),
+    ({"example": ["abc"]}, "meta example must be a string, got a list"),
+    ({"task": None}, "meta task must be a string, got null"),
+    ({"tokenizer": ["char"]}, r"meta tokenizer is \['char'\], expected one of char, word"),
+    ({"seed": "five"}, "meta seed must be a whole number, got 'five'"),
+    ({"seed": 1.5}, "meta seed must be a whole number, got 1.5"),
+    ({"training_seconds": "1s"}, "meta training_seconds must be a number, got a string"),
+    ({"training_seconds": True}, "meta training_seconds must be a number, got a boolean"),
+    ({"metrics": [1]}, "meta metrics must be a dict, got a list"),
+    ({"sizes": 4}, "meta sizes must be a dict, got a number"),
+    ({"next_token": "yes"}, "meta next_token must be true or false"),
+]
+
+
+@pytest.mark.parametrize(("change", "message"), MALFORMED_METAS)
+def test_meta_fields_of_the_wrong_type_are_refused_with_a_reason(change, message):
+    model = make_model()
+    with pytest.raises(ModelFileError, match=message):
+        load_model(meta_file(model, make_meta(**change)))
+
+
+def test_a_meta_without_vocabulary_is_refused():
+    model = make_model()
+    meta = make_meta()
+    del meta["vocabulary"]
+    with pytest.raises(ModelFileError, match="meta vocabulary is missing"):
+        load_model(meta_file(model, meta))

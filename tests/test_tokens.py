@@ -5,6 +5,7 @@ import pytest
 
 from lstm.tokens import (
     MAX_CHARS,
+    SHOWN,
     UNK,
     TokenError,
     Vocab,
@@ -12,6 +13,7 @@ from lstm.tokens import (
     show,
     token_vector,
     tokenize,
+    unknown_listing,
 )
 
 
@@ -76,12 +78,18 @@ def test_unknown_tokens_without_unk_are_listed_in_the_error():
     vocab = Vocab(list("ab "))
     with pytest.raises(
         TokenError,
-        match=r"2 token\(s\) are not in this model's vocabulary of 3: 'z' at 1, '↵' at 3",
+        match=r"^2 token\(s\) are not in this model's vocabulary of 3: 'z' at 1, '↵' at 3$",
     ):
         vocab.encode(list("az \n"))
     many = list("0123456789xyz")
     with pytest.raises(TokenError, match=r"13 token\(s\) .*'9' at 9 and 3 more$"):
         vocab.encode(many)
+
+
+def test_the_unknown_listing_shows_the_first_ones_and_counts_the_rest():
+    unknown = [(0, "\t"), (1, " ")] + [(j, "z") for j in range(2, SHOWN + 2)]
+    assert unknown_listing(unknown[:2]) == "'⇥' at 0, '␣' at 1"
+    assert unknown_listing(unknown) == unknown_listing(unknown[:SHOWN]) + " and 2 more"
 
 
 def test_bad_vocabularies_are_errors():
