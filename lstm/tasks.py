@@ -8,7 +8,7 @@ inputs (B, T) token ids, targets (B, T) label ids, mask (B, T) with 1 where a ta
 - brackets: the nesting depth after every character of a bracket string (a counter appears).
 - recall: remember the one capital letter, say it at "?" after 1-30 lower-case distractors
   (20-30 in the held-out set): the forget gate holds the memory open, the input gate opens once.
-- anbn: next character of a^n b^n. (n <= 10): counting up on a, down on b.
+- anbn: next character of aⁿbⁿ. (n <= 10): counting up on a, down on b.
 - alice: next character of Alice's Adventures in Wonderland (public domain, assets/text).
 """
 
@@ -28,6 +28,7 @@ HELDOUT_SIZE = 512
 TEXT = Path(__file__).resolve().parent.parent / "assets" / "text" / "alice.txt"
 
 Batch = tuple[np.ndarray, np.ndarray, np.ndarray]
+HELDOUT: dict[Task, Batch] = {}  # Task.heldout's batches, made on first use
 
 
 @dataclass(frozen=True)
@@ -50,9 +51,15 @@ class Task:
         return self.make(rng, batch_size)
 
     def heldout(self) -> Batch:
-        """The fixed held-out batch, the same on every call and machine."""
-        make = self.make_heldout or self.make
-        return make(np.random.default_rng(HELDOUT_SEED), HELDOUT_SIZE)
+        """The fixed held-out batch, the same on every call and machine: made once per task
+        (every model added and every evaluation reads it) and read-only, since callers share it."""
+        if self not in HELDOUT:
+            make = self.make_heldout or self.make
+            batch = make(np.random.default_rng(HELDOUT_SEED), HELDOUT_SIZE)
+            for array in batch:
+                array.flags.writeable = False
+            HELDOUT[self] = batch
+        return HELDOUT[self]
 
     def encode(self, text: str) -> np.ndarray:
         """Token ids (T,) of a text in this task's vocabulary (TokenError for unknown ones)."""
@@ -228,7 +235,7 @@ TASKS = {
     "anbn": Task(
         name="anbn",
         title="aⁿbⁿ",
-        about="Predict the next character of a^n b^n.: as many b's as there were a's.",
+        about="Predict the next character of aⁿbⁿ. — as many b's as there were a's, then '.'",
         vocab=("a", "b", "."),
         labels=("a", "b", "."),
         example="aaaaaabbbbbb.",

@@ -318,12 +318,6 @@ class Adam:
         tmp *= self.lr / (1 - b1**self.t)
         self.flat -= tmp
 
-    def state(self) -> tuple[np.ndarray, np.ndarray, int]:
-        return self.m.copy(), self.v.copy(), self.t
-
-    def restore(self, state: tuple[np.ndarray, np.ndarray, int]) -> None:
-        self.m[:], self.v[:], self.t = state[0], state[1], state[2]
-
 
 def flat_views(
     shapes: dict[str, tuple[int, ...]], dtype

@@ -1,7 +1,7 @@
 """The training panel's controller: train a model in the tab and watch its gates learn.
 
 Training runs on the page's main thread in short slices driven by `set_interval`: each tick
-trains as many batches as fit in SLICE_MS, then returns, so the browser paints and handles
+trains as many batches as fit in SLICE_SECONDS, then returns, so the browser paints and handles
 clicks between slices. Not a Web Worker: PyScript's worker needs SharedArrayBuffer to reach the
 DOM, hence COOP/COEP response headers, which GitHub Pages cannot set (verified in SANDBOX.md of
 the shared notes), and a worker would need its own copy of Pyodide and NumPy besides.
@@ -24,8 +24,8 @@ if TYPE_CHECKING:
 
 STEPS = 2000  # a run's planned steps (the progress bar's end); Train after that adds as many
 TICK_MS = 60  # one slice per tick
-SLICE_MS = 30.0  # training time per slice, so the page keeps half of every tick
-MAX_SLICE_STEPS = 50
+SLICE_SECONDS = 0.030  # training time per slice, so the page keeps half of every tick
+MAX_SLICE_STEPS = 50  # (tests set SLICE_SECONDS to None: MAX_SLICE_STEPS per tick, no clock)
 RETRACE_EVERY = 5  # slices between two re-traces of the shown sequence with the new weights
 FOLLOW_TOKENS = 2000  # longer sequences are re-traced only on pause and at the end (slow)
 TRAINED = "trained"  # the model menu's key for the model trained here
@@ -50,7 +50,6 @@ class TrainPanel:
         self.target = STEPS
         self.slices = 0
         self.run_start = (0.0, 0)  # (page time in ms, steps done) when training last resumed
-        self.slice_steps, self.slice_seconds = MAX_SLICE_STEPS, SLICE_MS / 1000
 
     def bind(self) -> None:
         """Register the panel's handlers and show its idle state."""
@@ -88,7 +87,8 @@ class TrainPanel:
             try:
                 out[name] = kind(text)
             except ValueError:
-                raise ValueError(f"{name}={text!r} is not a number") from None
+                what = "a whole number" if kind is int else "a number"
+                raise ValueError(f"{name}={text!r} is not {what}") from None
         return out
 
     def start(self) -> None:
@@ -125,14 +125,14 @@ class TrainPanel:
         return True
 
     def slice(self) -> None:
-        """One tick: train for about SLICE_MS, then update the curve, progress and views."""
+        """One tick: train for about SLICE_SECONDS, then update the curve, progress and views."""
         if self.state != "training":
             self.stop_timer()
             return
         t = self.trainer
-        count = min(self.slice_steps, self.target - len(t.history))
+        count = min(MAX_SLICE_STEPS, self.target - len(t.history))
         try:
-            t.run(count, seconds=self.slice_seconds)
+            t.run(count, seconds=SLICE_SECONDS)
         except TrainingError:
             self.stop_timer()
             self.follow()

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
 
 from lstm import app as app_module
+from lstm import train_panel
 from lstm.app import start
 from lstm.tokens import MAX_CHARS
 from tests.fakes import FakePage
@@ -95,7 +96,6 @@ class Visitor(RuleBasedStateMachine):
                  "train-batch": "2"}
         self.page = FakePage(page_values(**train))
         self.app = start(self.page, self.models_dir)
-        self.app.train.slice_steps, self.app.train.slice_seconds = 1, None
 
     @rule(button=st.sampled_from(["start", "pause", "step", "reset"]))
     def click(self, button):
@@ -149,5 +149,7 @@ class Visitor(RuleBasedStateMachine):
 def test_random_event_sequences_keep_the_state_machine_sane(models_dir, monkeypatch):
     monkeypatch.setattr(app_module, "TRACE_AT_ONCE", TRACE_AT_ONCE)
     monkeypatch.setattr(app_module, "CHUNK_TOKENS", CHUNK_TOKENS)
+    monkeypatch.setattr(train_panel, "MAX_SLICE_STEPS", 1)  # one training step per tick,
+    monkeypatch.setattr(train_panel, "SLICE_SECONDS", None)  # not limited by the clock
     Visitor.models_dir = models_dir
     run_state_machine_as_test(Visitor, settings=SETTINGS)

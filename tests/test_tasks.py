@@ -17,8 +17,29 @@ def test_batches_are_deterministic_per_seed(name):
     for x, y in zip(a, b, strict=True):
         np.testing.assert_array_equal(x, y)
     assert not np.array_equal(a[0], c[0])
-    for x, y in zip(task.heldout(), task.heldout(), strict=True):
+    make = task.make_heldout or task.make
+    fresh = make(np.random.default_rng(tasks.HELDOUT_SEED), tasks.HELDOUT_SIZE)
+    for x, y in zip(task.heldout(), fresh, strict=True):
         np.testing.assert_array_equal(x, y)
+
+
+@pytest.mark.parametrize("name", TASKS)
+def test_the_held_out_set_is_made_once_and_read_only(name, monkeypatch):
+    task = get_task(name)
+    calls = []
+
+    def counted(rng, size):
+        calls.append(size)
+        return (task.make_heldout or task.make)(rng, size)
+
+    made = tasks.Task(**{**vars(task), "make_heldout": counted})
+    monkeypatch.setattr(tasks, "HELDOUT", {})
+    first = made.heldout()
+    assert made.heldout() is first and len(calls) == 1
+    for array in first:
+        assert not array.flags.writeable
+        with pytest.raises(ValueError, match="read-only"):
+            array[0, 0] = 1
 
 
 @pytest.mark.parametrize("name", TASKS)

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from lstm import modelfile
+from lstm import modelfile, train_panel
 from lstm.app import TRACE_TICK_MS, start
 from lstm.tasks import TASKS
 from lstm.train_panel import FOLLOW_TOKENS, RETRACE_EVERY, STEPS, TICK_MS, TRAINED
@@ -19,11 +19,11 @@ def page():
 
 
 @pytest.fixture
-def app(page, tmp_path):
+def app(page, tmp_path, monkeypatch):
+    monkeypatch.setattr(train_panel, "MAX_SLICE_STEPS", 2)  # two steps per tick,
+    monkeypatch.setattr(train_panel, "SLICE_SECONDS", None)  # not limited by the clock
     (tmp_path / "brackets.npz").write_bytes(preset_bytes())
-    app = start(page, tmp_path)
-    app.train.slice_steps, app.train.slice_seconds = 2, None  # two steps per tick, no clock
-    return app
+    return start(page, tmp_path)
 
 
 def test_idle_panel(page, app):
@@ -169,7 +169,8 @@ def test_a_visualizer_error_while_following_does_not_stop_training(page, app, mo
         ("train-lr", "5", "lr=5.0 is out of range"),
         ("train-lr", "fast", "lr='fast' is not a number"),
         ("train-batch", "0", "batch_size=0 is out of range"),
-        ("train-batch", "2.5", "batch_size='2.5' is not a number"),
+        ("train-batch", "2.5", "batch_size='2.5' is not a whole number"),
+        ("train-hidden", "1e3", "hidden_size='1e3' is not a whole number"),
         ("train-hidden", "100000", "hidden_size=100000 is out of range"),
         ("train-task", "chess", "unknown task 'chess'"),
     ],
