@@ -29,6 +29,8 @@ MAX_SLICE_STEPS = 50  # (tests set SLICE_SECONDS to None: MAX_SLICE_STEPS per ti
 RETRACE_EVERY = 5  # slices between two re-traces of the shown sequence with the new weights
 FOLLOW_TOKENS = 2000  # longer sequences are re-traced only on pause and at the end (slow)
 TRAINED = "trained"  # the model menu's key for the model trained here
+EVALUATE_DELAY_MS = 1  # a download evaluates on the next tick, once the page shows EVALUATING
+EVALUATING = "Evaluating on the held-out set…"
 STATUS = {
     "idle": "Not started",
     "training": "Training…",
@@ -50,6 +52,8 @@ class TrainPanel:
         self.target = STEPS
         self.slices = 0
         self.run_start = (0.0, 0)  # (page time in ms, steps done) when training last resumed
+        self.download_timer: int | None = None  # a download waiting for its evaluation
+        self.evaluated: tuple[tuple, dict] | None = None  # (weights_key(), their metrics)
 
     def bind(self) -> None:
         """Register the panel's handlers and show its idle state."""
@@ -164,7 +168,9 @@ class TrainPanel:
     def reset(self) -> None:
         """Stop and forget the run (a model it put in the menu stays there)."""
         self.stop_timer()
+        self.stop_download()
         self.trainer = None
+        self.evaluated = None
         self.target = STEPS
         self.show("idle")
         self.show_progress()
@@ -174,15 +180,47 @@ class TrainPanel:
             self.page.clear_interval(self.timer)
             self.timer = None
 
+    def stop_download(self) -> None:
+        if self.download_timer is not None:
+            self.page.clear_interval(self.download_timer)
+            self.download_timer = None
+
     def download(self) -> None:
-        """The model trained here as a model file, with its held-out metrics."""
+        """The model trained here as a model file, with its held-out metrics. Evaluating takes
+        a while, so the status says so first and the evaluation runs on the next tick; the
+        metrics are kept, so a second download of the same weights is immediate."""
         t = self.trainer
         if t is None or not t.history:
             self.page.set_text("train-status", "Train a model first, then download it.")
             return
-        data = t.file_bytes()
+        if self.download_timer is not None:  # one is on its way
+            return
+        if self.evaluated is not None and self.evaluated[0] == self.weights_key():
+            self.save()
+            return
+        self.page.set_text("train-status", EVALUATING)
+        self.download_timer = self.page.set_interval(self.guard(self.save), EVALUATE_DELAY_MS)
+
+    def weights_key(self) -> tuple[int, bool]:
+        """Which weights of the run these are: its steps, and whether it diverged (which took
+        the weights back a step). Reset forgets the metrics along with the run."""
+        return len(self.trainer.history), self.trainer.diverged
+
+    def save(self) -> None:
+        """Download the model file of the current weights, evaluated unless they were already."""
+        self.stop_download()
+        t = self.trainer
+        if t is None or not t.history:
+            return
+        if self.evaluated is None or self.evaluated[0] != self.weights_key():
+            self.evaluated = (self.weights_key(), t.evaluate())
+        metrics = self.evaluated[1]
         name = f"{t.task.name}-h{t.hidden_size}-{len(t.history)}steps.npz"
-        self.page.download(name, data, "application/octet-stream")
+        self.page.download(name, t.file_bytes(metrics), "application/octet-stream")
+        self.page.set_text(
+            "train-status",
+            f"{STATUS[self.state]} · saved {name}, held-out accuracy {metrics['accuracy']:.1%}",
+        )
 
     # --- output ---------------------------------------------------------------------------------
     @property

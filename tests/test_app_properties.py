@@ -54,10 +54,13 @@ def check(page: FakePage, app) -> None:
     assert state != "paused" or 0 < k < n
     assert state != "complete" or k == n > 0
     assert state != "processing" or k < n
-    # At most one timer each, alive exactly while playing or tracing / training.
+    # At most one timer each, alive exactly while playing or tracing / training / a download
+    # waits for its evaluation.
     training, timed = app.train.state == "training", state in ("processing", "tracing")
+    saving = app.train.download_timer is not None
     assert app.train.state in {"idle", "training", "paused", "done", "diverged"}
-    assert len(page.intervals) == timed + training
+    assert len(page.intervals) == timed + training + saving
+    assert not saving or app.train.download_timer in page.intervals
     assert (app.timer in page.intervals) == timed
     assert (app.train.timer in page.intervals) == training
     # The unit menu lists the units of the trace shown (before one is made: of the model).
@@ -101,7 +104,7 @@ class Visitor(RuleBasedStateMachine):
     def click(self, button):
         self.page.click(button)
 
-    @rule(button=st.sampled_from(["train-start", "train-pause", "train-reset"]))
+    @rule(button=st.sampled_from(["train-start", "train-pause", "train-reset", "train-download"]))
     def train(self, button):
         self.page.click(button)
 

@@ -6,7 +6,16 @@ import pytest
 from lstm import modelfile, train_panel
 from lstm.app import TRACE_TICK_MS, start
 from lstm.tasks import TASKS
-from lstm.train_panel import FOLLOW_TOKENS, RETRACE_EVERY, STEPS, TICK_MS, TRAINED
+from lstm.train import Trainer
+from lstm.train_panel import (
+    EVALUATE_DELAY_MS,
+    EVALUATING,
+    FOLLOW_TOKENS,
+    RETRACE_EVERY,
+    STEPS,
+    TICK_MS,
+    TRAINED,
+)
 from tests.fakes import FakePage
 from tests.test_app import page_values, preset_bytes
 
@@ -190,6 +199,7 @@ def test_download_and_load_back(page, app):
     page.advance(TICK_MS)
     page.click("train-pause")
     page.click("train-download")
+    page.advance(EVALUATE_DELAY_MS)
     (name, data, mime), = page.downloads
     assert name == "brackets-h8-2steps.npz" and mime == "application/octet-stream"
     model, meta = modelfile.load_model(data)
@@ -200,3 +210,45 @@ def test_download_and_load_back(page, app):
     assert page.values["sequence"] == TASKS["brackets"].example
     page.click("step")
     assert app.step == 1
+
+
+def test_download_says_it_evaluates_first_and_keeps_the_metrics(page, app, monkeypatch):
+    evaluations = []
+    evaluate = Trainer.evaluate
+    monkeypatch.setattr(
+        Trainer, "evaluate", lambda t: evaluations.append(len(t.history)) or evaluate(t)
+    )
+    page.click("train-start")
+    page.advance(TICK_MS)
+    page.click("train-pause")
+    page.click("train-download")
+    assert page.downloads == [] and evaluations == []  # the page shows the status first
+    assert page.text("train-status") == EVALUATING and len(page.intervals) == 1
+    page.click("train-download")  # a second click while it waits adds nothing
+    assert len(page.intervals) == 1
+    page.advance(EVALUATE_DELAY_MS)
+    assert [d[0] for d in page.downloads] == ["brackets-h8-2steps.npz"] and evaluations == [2]
+    assert page.intervals == {}
+    assert page.text("train-status").startswith("Paused · saved brackets-h8-2steps.npz, held-out")
+    page.click("train-download")  # the same weights: at once, without evaluating again
+    assert len(page.downloads) == 2 and evaluations == [2] and page.intervals == {}
+    metas = [modelfile.load_model(data)[1] for _, data, _ in page.downloads]
+    assert metas[0]["metrics"] == metas[1]["metrics"]
+    page.click("train-start")
+    page.advance(TICK_MS)
+    page.click("train-pause")
+    page.click("train-download")  # new weights: evaluated again
+    assert len(page.downloads) == 2 and page.text("train-status") == EVALUATING
+    page.advance(EVALUATE_DELAY_MS)
+    assert page.downloads[-1][0] == "brackets-h8-4steps.npz" and evaluations == [2, 4]
+
+
+def test_reset_cancels_a_download_waiting_for_its_evaluation(page, app):
+    page.click("train-start")
+    page.advance(TICK_MS)
+    page.click("train-pause")
+    page.click("train-download")
+    page.click("train-reset")
+    assert page.intervals == {}
+    page.advance(EVALUATE_DELAY_MS)
+    assert page.downloads == [] and page.text("train-status") == "Not started"
