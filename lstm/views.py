@@ -61,7 +61,8 @@ class Views:
 
     def caption(self, step: int, unit: int | None, layer: int) -> str:
         """The diagram's title: whose values, at which token."""
-        who = f"unit {unit + 1} of {self.H}" if unit is not None else f"mean over {self.H} units"
+        units = f"units 0-{self.H - 1}"
+        who = f"mean over {self.H} units" if unit is None else f"unit {unit} ({units})"
         if len(self.trace.layers) > 1:
             who = f"layer {layer + 1} of {len(self.trace.layers)} · {who}"
         if step <= 0:

@@ -95,3 +95,16 @@ def test_picture():
     lt = layer(seed=4)
     CellDiagram(W, H).draw(img, cell_values(lt, 3, 2), "'t'", "unit 3 of 3 · token 3 of 5")
     img.save(str(OUT / "diagram_unit.png"))
+
+
+def test_the_two_terms_of_c_add_up_for_a_unit_and_for_the_mean():
+    """c = f·c_prev + i·g, shown as 'f·cₜ₋₁' and 'i·g': over units, the means of the products."""
+    from lstm.model import LSTM
+
+    lt = LSTM.random(3, 6, seed=2).trace(np.random.default_rng(1).standard_normal((4, 3))).layers[0]
+    for unit in (None, 0, 5):
+        for step in (1, 4):
+            v = cell_values(lt, step, unit)
+            assert v.kept + v.written == pytest.approx(v.c, abs=1e-12)
+    m = cell_values(lt, 3, None)
+    assert m.kept != pytest.approx(m.f * m.c_prev)  # not the product of the means

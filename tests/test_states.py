@@ -97,7 +97,7 @@ def test_many_units_become_bands_plus_the_selected_unit():
     assert c.count("fill_path") == 2
     solid = [a for a in strokes(c) if a[1] in (colors.CELL, colors.HIDDEN)]
     assert len(solid) == 2
-    assert any("lines follow unit 4" in t for t in c.strings())
+    assert any("lines follow unit 3" in t for t in c.strings())
     assert c.count("texts") == 1 and c.count("text") == 0
     c.reset()
     drawn(c, *states(200, 512), 150, unit=None)

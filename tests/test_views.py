@@ -30,7 +30,7 @@ def test_draw_all_draws_every_panel_with_plain_values():
     Views(tr, tokens).draw_all(canvases, 10, unit=2, losses=[2.0, 1.0], accuracies=[0.1, 0.5])
     assert canvases["heatmaps"].count("put_rgba") == 4
     assert canvases["states"].count("stroke_path") == 2 * 16 + 3  # lines, axes, zero, marker
-    assert "unit 3 of 16 · token 10 of 45" in canvases["diagram"].strings()
+    assert "unit 2 (units 0-15) · token 10 of 45" in canvases["diagram"].strings()
     assert canvases["loss"].count("stroke_path") == 4
     assert all(c.count() > 1 for c in canvases.values())
     assert all(c.count("texts") == 1 and c.count("text") == 0 for c in canvases.values())

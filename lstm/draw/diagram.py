@@ -31,7 +31,8 @@ IG = (GATE_X["i"] + GATE_X["g"]) / 2 - 18  # the i·g op, under the + op
 
 @dataclass
 class CellValues:
-    """The numbers shown for one step: gates, previous and new states (floats)."""
+    """The numbers shown for one step: gates, previous and new states, and the two terms of
+    c = f·c_prev + i·g (floats). Over units each is a mean, so kept + written = c still holds."""
 
     i: float
     f: float
@@ -41,6 +42,8 @@ class CellValues:
     c: float
     h_prev: float
     h: float
+    kept: float  # f·c_prev
+    written: float  # i·g
 
 
 def cell_values(layer, step: int, unit: int | None) -> CellValues | None:
@@ -54,8 +57,9 @@ def cell_values(layer, step: int, unit: int | None) -> CellValues | None:
 
     c_prev = layer.c[t - 1] if t > 0 else layer.c0
     h_prev = layer.h[t - 1] if t > 0 else layer.h0
-    return CellValues(at(layer.i[t]), at(layer.f[t]), at(layer.g[t]), at(layer.o[t]),
-                      at(c_prev), at(layer.c[t]), at(h_prev), at(layer.h[t]))
+    i, f, g = layer.i[t], layer.f[t], layer.g[t]
+    return CellValues(at(i), at(f), at(g), at(layer.o[t]), at(c_prev), at(layer.c[t]),
+                      at(h_prev), at(layer.h[t]), kept=at(f * c_prev), written=at(i * g))
 
 
 def _arrow(tip: tuple[float, float], direction: tuple[float, float]) -> np.ndarray:
@@ -163,15 +167,15 @@ class CellDiagram:
                                 *self.at(x, BOXES + 10), ink, 13, align="center",
                                 baseline="middle", bold=True))
         canvas.stroke_path("".join(self.box_d.values()), colors.AXIS, 1.0)
-        vals = values or CellValues(*[0.0] * 8)
+        vals = values or CellValues(*[0.0] * 10)
         state_labels = [  # (s, grid x, grid y, align, colour)
             (f"cₜ₋₁ {num(vals.c_prev)}", 104, HIGHWAY, "right", colors.text_color(colors.CELL)),
             (f"cₜ {num(vals.c)}", X_END + 8, HIGHWAY, "left", colors.text_color(colors.CELL)),
             (f"hₜ₋₁ {num(vals.h_prev)}", 114, BUS, "right", colors.text_color(colors.HIDDEN)),
             (f"hₜ {num(vals.h)}", X_END + 8, BUS, "left", colors.text_color(colors.HIDDEN)),
-            (f"f·cₜ₋₁ {num(vals.f * vals.c_prev)}", (GATE_X["f"] + X_TANH) / 2 - 150,
+            (f"f·cₜ₋₁ {num(vals.kept)}", (GATE_X["f"] + X_TANH) / 2 - 150,
              HIGHWAY - 16, "center", colors.MUTED),
-            (f"i·g {num(vals.i * vals.g)}", IG - R - 4, OPS - 14, "right", colors.MUTED),
+            (f"i·g {num(vals.written)}", IG - R - 4, OPS - 14, "right", colors.MUTED),
             (f"xₜ {token}", X_IN, 292, "center", colors.INK),
         ]
         labels += [label(s, *self.at(x, y), color, 12, align=align, baseline="middle")

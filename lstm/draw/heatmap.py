@@ -200,7 +200,7 @@ class GateHeatmaps:
 
     def caption(self) -> str:
         """What the axes hold, and how pixels summarise steps and units when they do not fit."""
-        s = f"tokens 1-{self.T} left to right, units 1-{self.H} top to bottom"
+        s = f"tokens 1-{self.T} left to right, units 0-{self.H - 1} top to bottom"
         steps, units = max(self.T / self.iw, 1), max(self.H / self.ih, 1)
         if steps > 1 or units > 1:
             s += f" · each pixel is the mean of ~{steps:.1f} steps × ~{units:.1f} units"

@@ -111,7 +111,7 @@ class StateChart:
                 v = self.env[name][2] if unit is None else data[:, unit]
                 (line,) = self.lines(v[:, None], step, (name, unit))
                 canvas.stroke_path(path(line) + path(swatch[name]), color, 1.5)
-            which = "the mean over units" if unit is None else f"unit {unit + 1}"
+            which = "the mean over units" if unit is None else f"unit {unit}"
             labels.append(label(f"{self.H} units: shaded bands span the lowest to the highest "
                                 f"unit; lines follow {which}", 12, 32, colors.MUTED, 11))
         x = float(self.x(step - 1))
