@@ -25,7 +25,7 @@ import numpy as np
 
 from .model import LSTM
 from .modelfile import load_model
-from .tokens import MODES, Vocab, open_embedding, show, tokenize
+from .tokens import MODES, Vocab, open_embedding, show, tokenize, unknown_listing
 from .train import add_train_arguments, run_train
 
 RANDOM_DEFAULTS = {"hidden": 16, "embed": 8, "layers": 1, "seed": 0}
@@ -92,7 +92,7 @@ def model_and_ids(args) -> tuple[LSTM, list[str], np.ndarray]:
         vocab = Vocab(meta["vocabulary"])
     ids, unknown = vocab.encode(tokens)
     if unknown:
-        listed = ", ".join(f"{show(t)!r} at {j}" for j, t in unknown[:10])
+        listed = unknown_listing(unknown)
         print(f"note: {len(unknown)} unknown token(s) read as <unk>: {listed}", file=sys.stderr)
     return model, tokens, ids
 

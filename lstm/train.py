@@ -493,7 +493,8 @@ def add_train_arguments(p) -> None:
     p.add_argument("--batch", type=int, default=32, help="sequences per batch (32)")
     p.add_argument("--clip", type=float, default=1.0, help="gradient norm limit (1.0)")
     p.add_argument("--seed", type=int, default=0, help="initialisation and data seed (0)")
-    p.add_argument("--out", help="model file to write (default: assets/models/TASK.npz)")
+    p.add_argument("--out", help="model file to write (default: TASK.npz here; the shipped "
+                   "presets are assets/models/TASK.npz)")
 
 
 def run_train(args) -> int:
@@ -525,8 +526,7 @@ def run_train(args) -> int:
             )
     metrics = trainer.evaluate()
     print("held-out:", ", ".join(f"{k} {v}" for k, v in metrics.items()))
-    root = Path(__file__).resolve().parent.parent
-    out = Path(args.out) if args.out else root / "assets" / "models" / f"{args.task}.npz"
+    out = Path(args.out or f"{args.task}.npz")
     out.write_bytes(trainer.file_bytes(metrics))
     print(f"wrote {out}")
     return 0

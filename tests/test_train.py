@@ -215,3 +215,9 @@ def test_cli_train_refuses_a_bad_learning_rate(tmp_path, capsys):
     assert main(argv) == 2
     assert "lr=5.0 is out of range" in capsys.readouterr().err
     assert not (tmp_path / "x.npz").exists()
+
+
+def test_cli_train_writes_into_the_current_folder_not_over_a_preset(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert main(["train", "--task", "anbn", "--hidden", "4", "--steps", "2"]) == 0
+    assert load_model(tmp_path / "anbn.npz")[0].hidden_size == 4
