@@ -51,6 +51,29 @@ def test_one_stroke_per_unit_and_state_in_shades():
     assert c.count("texts") == 1 and c.count("text") == 0 and c.calls[-1][0] == "texts"
 
 
+def test_selected_unit_drawn_on_top_thicker_and_opaque():
+    cs, hs = states(40, 8)
+    mean, picked = RecordingCanvas(W, H), RecordingCanvas(W, H)
+    chart = drawn(mean, cs, hs, 20)
+    drawn(picked, cs, hs, 20, unit=3)
+    assert not any("highlighted" in t for t in mean.strings())
+    assert "unit 3 highlighted" in picked.strings()
+    assert picked.count("texts") == 1 and picked.calls[-1][0] == "texts"
+    units = [a for a in strokes(picked) if a[1].startswith("rgba(") or a[1] in
+             (colors.CELL, colors.HIDDEN)]
+    assert len(units) == 2 * 8  # still one stroke per unit and state
+    faded, (cell, hidden) = units[:-2], units[-2:]  # the selected unit's lines come last
+    assert (cell[1], cell[2], hidden[1], hidden[2]) == (colors.CELL, 2.5, colors.HIDDEN, 2.5)
+    for mine, data in ((cell, cs), (hidden, hs)):
+        (pts, _), _swatch = parse_path(mine[0])
+        assert np.allclose(pts, chart.lines(data, 20, ("x",))[3], atol=0.5)
+    before = [float(a[1].rsplit(",", 1)[1][:-1]) for a in strokes(mean) if a[1].startswith("rgba(")]
+    after = [float(a[1].rsplit(",", 1)[1][:-1]) for a in faded]
+    del before[3], before[8 + 3]  # unit 3's c and h lines
+    assert all(a < b for a, b in zip(after, before, strict=True))  # the others fade further
+    assert max(after) < 0.5
+
+
 def test_dashed_zero_line_and_scale_to_the_largest_magnitude():
     c = RecordingCanvas(W, H)
     chart = drawn(c, *states(30, 4, scale=6.0), 30)

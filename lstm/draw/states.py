@@ -2,10 +2,12 @@
 
 Cell lines are purple, hidden lines cyan, in shades by unit; axes labelled "Timestep" and
 "State Value", a dashed zero line, the scale set by the largest magnitude in the trace (at
-least 1) so nothing rescales while playing. Each polyline is one stroke_path with at most two
-points per pixel column (min and max of the steps it covers). Above MAX_LINES units the lines
-would be a blur: each state becomes a band from the minimum to the maximum over units, with
-the selected unit (or the mean over units) drawn as a line, and a caption says so.
+least 1) so nothing rescales while playing. With a unit selected, its c and h lines are drawn
+last, thicker and opaque, over the others (faded further), and a caption names it. Each
+polyline is one stroke_path with at most two points per pixel column (min and max of the steps
+it covers). Above MAX_LINES units the lines would be a blur: each state becomes a band from the
+minimum to the maximum over units, with the selected unit (or the mean over units) drawn as a
+line, and a caption says so.
 """
 
 import numpy as np
@@ -97,11 +99,9 @@ class StateChart:
         swatch = {k: np.array([[x, 14.0], [x + 18, 14.0]]) for k, x in (("c", 12.0), ("h", 0.0))}
         swatch["h"][:, 0] += self.width / 2
         if self.H <= MAX_LINES:
-            for name, data, rgb in (("c", self.c, CELL_RGB), ("h", self.h, HIDDEN_RGB)):
-                for u, line in enumerate(self.lines(data, step, (name,))):
-                    alpha = 0.3 + 0.7 * u / self.H
-                    d = path(line) + (path(swatch[name]) if u == self.H - 1 else "")
-                    canvas.stroke_path(d, f"rgba({rgb[0]}, {rgb[1]}, {rgb[2]}, {alpha:.3f})", 1.5)
+            self._draw_lines(canvas, step, unit, swatch)
+            if unit is not None:
+                labels.append(label(f"unit {unit} highlighted", 12, 32, colors.MUTED, 11))
         else:
             for name, rgb, a in (("c", CELL_RGB, 0.22), ("h", HIDDEN_RGB, 0.3)):
                 lo, hi, _ = self.env[name]
@@ -121,6 +121,27 @@ class StateChart:
         labels.append(label("hidden state h (output)", self.width / 2 + 24, 18,
                             colors.text_color(colors.HIDDEN), 12))
         canvas.texts(labels)
+
+    def _draw_lines(self, canvas: Canvas, step: int, unit: int | None, swatch: dict) -> None:
+        """One line per unit and state, in shades by unit; a selected unit's two lines on top.
+
+        With a unit selected the others fade further and its c and h lines are drawn last,
+        thicker and opaque, carrying the legend swatches; with none, the last unit carries them.
+        """
+        top = self.H - 1 if unit is None else unit
+        lo, span = (0.3, 0.7) if unit is None else (0.12, 0.28)
+        last = []
+        for name, data, rgb, color in (("c", self.c, CELL_RGB, colors.CELL),
+                                       ("h", self.h, HIDDEN_RGB, colors.HIDDEN)):
+            for u, line in enumerate(self.lines(data, step, (name,))):
+                d = path(line) + (path(swatch[name]) if u == top else "")
+                if u == top and unit is not None:
+                    last.append((d, color))
+                    continue
+                alpha = lo + span * u / self.H
+                canvas.stroke_path(d, f"rgba({rgb[0]}, {rgb[1]}, {rgb[2]}, {alpha:.3f})", 1.5)
+        for d, color in last:
+            canvas.stroke_path(d, color, 2.5)
 
     def _frame(self, canvas: Canvas) -> None:
         x0, x1, top, bottom = self.x0, self.x0 + self.iw, self.top, self.bottom
