@@ -7,8 +7,10 @@ States, as in the seed (startProcessing / pauseProcessing / stepForward / resetL
     tracing     step 0 of a long sequence (over TRACE_AT_ONCE tokens) that a Start or Step asked
                 for: a timer traces one chunk per tick, the status counting the tokens, then
                 draws the panels (the status says so) and goes on as asked. Start, Step and
-                Pause choose what follows (play, one step, stay at step 0); Reset, another model,
-                cell size or example, and an edit of the text cancel it
+                Pause choose what follows (play, one step, stay at the step); Reset, another
+                model, cell size or example, and an edit of the text cancel it. New weights
+                (training) re-trace a long sequence the same way, at its current step: the old
+                trace stays shown until the new one is done, and playing goes on after
     processing  a timer advances one step per tick; Start is ignored
     paused      0 < step < N, no timer
     complete    step == N; Start and Step do nothing until Reset
@@ -369,10 +371,14 @@ class App:
         self.show_stats()
         self.draw()
         if job is not None:
-            self.tracing = job
-            self.set_state("tracing")
-            self.timer = self.page.set_interval(self.guard(self.trace_chunk), TRACE_TICK_MS)
+            self.begin_tracing(job)
         return self.trace is not None
+
+    def begin_tracing(self, job: Tracing) -> None:
+        """Trace `job` one chunk per timer tick (state "tracing"); the only timer running."""
+        self.tracing = job
+        self.set_state("tracing")
+        self.timer = self.page.set_interval(self.guard(self.trace_chunk), TRACE_TICK_MS)
 
     def sequence_key(self, text: str) -> tuple:
         """What a trace of `text` depends on: the text, the model and its weights, the cell size."""
@@ -390,8 +396,9 @@ class App:
             return
         self.stop_timer()
         self.use_trace(job.tracer.trace(), job.key)
+        self.show_stats()
         self.draw()
-        self.set_state("ready")
+        self.set_state(self.resting_state())
         if job.then == "start":
             self.play()
         elif job.then == "step":
@@ -433,9 +440,12 @@ class App:
     def retrace(self) -> None:
         """Trace the shown tokens again with the current weights (training), keeping the step.
 
-        A tracing begins again with the new weights.
+        A short sequence is traced at once. A long one is traced in chunks, as on its first
+        Start or Step, showing the old trace meanwhile; playing stops for it and goes on after.
+        A tracing begins again with the new weights. Nothing in the error state (Reset traces
+        with the new weights).
         """
-        if self.trace is None and self.tracing is None:
+        if self.state == "error" or (self.trace is None and self.tracing is None):
             return
         model, x, _ = self.inputs_of(self.tokens)
         if self.tracing is not None:
@@ -443,7 +453,13 @@ class App:
             self.tracing = Tracing(self.sequence_key(job.key[0]), Tracer(model, x), job.then)
             self.page.set_text("status", self.status_text())
             return
-        self.use_trace(model.trace(x), self.sequence_key(self._traced[0]))
+        key = self.sequence_key(self._traced[0])
+        if self.length > TRACE_AT_ONCE:
+            then = "start" if self.state == "processing" else ""
+            self.stop_timer()
+            self.begin_tracing(Tracing(key, Tracer(model, x), then))
+            return
+        self.use_trace(model.trace(x), key)
         self.show_stats()
         self.draw()
 

@@ -606,6 +606,12 @@ def assert_same_trace(got, want) -> None:
         np.testing.assert_array_equal(got.logits, want.logits)
 
 
+def new_weights(app):
+    """Other weights for the bracket preset, as training hands them over."""
+    model = LSTM.random(3, 4, num_layers=2, vocab_size=len(BRACKETS.vocab), output_size=9, seed=7)
+    app.update_weights("brackets", model)
+
+
 def test_start_on_a_long_text_traces_in_chunks_with_progress_then_plays(page, app):
     assert app_module.CHUNK_TOKENS < app_module.TRACE_AT_ONCE < len(LONG)
     page.type_text("sequence", LONG)
@@ -771,8 +777,7 @@ def test_new_weights_while_tracing_begin_it_again_with_them(page, app):
     page.type_text("sequence", LONG)
     page.click("start")
     page.advance(3 * TICK)
-    model = LSTM.random(3, 4, num_layers=2, vocab_size=len(BRACKETS.vocab), output_size=9, seed=7)
-    app.update_weights("brackets", model)
+    new_weights(app)
     assert page.text("status") == "Tracing 0 / 6,000 tokens…" and len(page.intervals) == 1
     run_tracing(page, app)
     assert app.state == "processing"
@@ -780,6 +785,52 @@ def test_new_weights_while_tracing_begin_it_again_with_them(page, app):
     trace = app.trace
     page.click("reset")
     assert app.trace is trace and app.state == "ready"  # kept as the trace of these weights
+
+
+def test_new_weights_retrace_a_long_text_in_chunks_at_its_step(page, app):
+    page.type_text("sequence", LONG)
+    page.click("step")
+    run_tracing(page, app)
+    page.click("step")
+    page.click("step")
+    old = app.trace
+    new_weights(app)
+    assert app.state == "tracing" and app.step == 3 and app.trace is old  # the old one shown
+    assert page.text("status") == "Tracing 0 / 6,000 tokens…"
+    assert [entry[1] for entry in page.intervals.values()] == [TICK]
+    check_view(page, app)
+    shown = run_tracing(page, app)
+    assert len(shown) == 6000 // app_module.CHUNK_TOKENS + 1  # progress at every tick
+    assert app.state == "paused" and app.step == 3 and page.intervals == {}
+    assert_same_trace(app.trace, preset_trace(app))  # of the new weights
+    check_view(page, app)
+    page.click("reset")
+    assert app.trace is not old and app.state == "ready"  # kept as the trace of these weights
+
+
+def test_new_weights_while_playing_a_long_text_retrace_then_play_on(page, app):
+    page.type_text("sequence", LONG)
+    page.click("start")
+    run_tracing(page, app)
+    page.advance(2 * 250)
+    new_weights(app)
+    assert app.state == "tracing" and app.step == 2 and len(page.intervals) == 1
+    page.click("step")  # clicks while re-tracing choose what follows, as on a first tracing
+    page.click("start")
+    run_tracing(page, app)
+    assert app.state == "processing" and app.step == 2
+    assert [entry[1] for entry in page.intervals.values()] == [250]
+    page.advance(250)
+    assert app.step == 3
+    check_view(page, app)
+
+
+def test_new_weights_retrace_a_short_text_at_once(page, app):
+    page.click("step")
+    old = app.trace
+    new_weights(app)
+    assert app.state == "paused" and app.step == 1 and app.trace is not old
+    assert_same_trace(app.trace, preset_trace(app))
 
 
 def test_an_error_while_tracing_stops_it(page, app, monkeypatch):

@@ -85,8 +85,13 @@ def test_a_long_sequence_follows_the_weights_only_on_pause(page, app):
     before = app.trace
     page.advance(RETRACE_EVERY * TICK_MS)
     assert app.trace is before
-    page.click("train-pause")
-    assert app.trace is not before and app.step == 1
+    page.click("train-pause")  # re-traced in chunks, not in one blocking call
+    assert app.state == "tracing" and app.trace is before and app.step == 1
+    while app.state == "tracing":
+        page.advance(TRACE_TICK_MS)
+    assert app.trace is not before and app.step == 1 and app.state == "paused"
+    expected = app.train.trainer.model().trace(app.entry.vocab.encode(app.tokens)[0])
+    np.testing.assert_array_equal(app.trace.layers[0].h, expected.layers[0].h)
 
 
 def test_playing_and_training_together(page, app):
