@@ -4,7 +4,9 @@
     python -m lstm trace --hidden 16 --embed 8 --layers 1 --seed 0 --text "hello"
     python -m lstm train --task brackets --hidden 16 --steps 1500 --lr 0.01 --seed 0
 
-`trace` prints one row per step (token, the mean of each gate, |c| and |h|) for one layer.
+`trace` prints one row per step (token, the mean of each gate over the units, the norms |c| and
+|h|) for one layer. Errors name the flags (--hidden, not hidden_size), checked here before the
+model's own checks would name its parameters.
 --npz writes the whole trace: the parameters under their PyTorch names (and `embedding`,
 `out_weight`, `out_bias` when present), `tokens` (T,) unicode, `x_l0` (T, E), and per layer k
 `pre_l{k}` (T, 4H), `i_l{k} f_l{k} g_l{k} o_l{k} c_l{k} h_l{k}` (T, H); `logits` (T, O) with an
@@ -65,11 +67,25 @@ def add_trace_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--csv", metavar="PATH", help="write the per-step values to this CSV")
 
 
+def random_sizes(args) -> dict[str, int]:
+    """--hidden, --embed, --layers and --seed of a random model, defaults filled in, the sizes
+    checked (--seed is checked for any model)."""
+    sizes = dict(RANDOM_DEFAULTS)
+    sizes.update({k: getattr(args, k) for k in RANDOM_DEFAULTS if getattr(args, k) is not None})
+    for flag in ("hidden", "embed", "layers"):
+        if sizes[flag] < 1:
+            raise CommandError(f"--{flag} must be a positive integer, got {sizes[flag]}")
+    return sizes
+
+
 def model_and_ids(args) -> tuple[LSTM, list[str], np.ndarray]:
     """The model, the tokens and their ids for `trace`, from a model file or a random model."""
+    if not args.text:
+        raise CommandError("--text is empty")
+    if args.seed is not None and args.seed < 0:
+        raise CommandError(f"--seed must be a non-negative integer, got {args.seed}")
     if args.model is None:
-        sizes = dict(RANDOM_DEFAULTS)
-        sizes.update({k: getattr(args, k) for k in RANDOM_DEFAULTS if getattr(args, k) is not None})
+        sizes = random_sizes(args)
         tokens = tokenize(args.text, args.tokenizer or "char")
         init = LSTM.random(sizes["embed"], sizes["hidden"], sizes["layers"], seed=sizes["seed"])
         vocab, table = open_embedding(tokens, sizes["embed"], sizes["seed"])
@@ -109,11 +125,12 @@ def step_rows(tokens: list[str], trace) -> list[tuple]:
     return rows
 
 
-def print_table(rows: list[tuple], layer: int) -> None:
-    print(f"layer {layer}")
+def print_table(rows: list[tuple], layer: int, units: int) -> None:
+    """The rows of one layer under a header saying what the columns are."""
+    print(f"layer {layer}: gate columns are means over its {units} units; |c|, |h|: vector norms")
     print(
         f"{'step':>6}  {'token':<12}"
-        + "".join(f"{c:>9}" for c in ("i", "f", "g", "o", "|c|", "|h|"))
+        + "".join(f"{c:>9}" for c in ("mean i", "mean f", "mean g", "mean o", "|c|", "|h|"))
     )
     for t, token, k, *values in rows:
         if k == layer:
@@ -153,7 +170,7 @@ def run_trace(args) -> int:
         write_npz(args.npz, model, tokens, trace)
     if args.csv:
         write_csv(args.csv, rows)
-    print_table(rows, layer)
+    print_table(rows, layer, model.hidden_size)
     return 0
 
 

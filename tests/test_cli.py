@@ -1,6 +1,7 @@
 """lstm/cli.py: `python -m lstm trace` tables, NPZ and CSV output, one-line errors."""
 
 import csv
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -27,8 +28,10 @@ def test_random_model_prints_one_row_per_step(capsys):
     code, out, err = run(capsys, "trace", *RANDOM, "--text", "abca")
     lines = out.splitlines()
     assert code == 0 and err == ""
-    assert lines[0] == "layer 1"
-    assert lines[1].split() == ["step", "token", "i", "f", "g", "o", "|c|", "|h|"]
+    assert lines[0] == "layer 1: gate columns are means over its 5 units; |c|, |h|: vector norms"
+    assert re.split(r"\s{2,}", lines[1].strip()) == [
+        "step", "token", "mean i", "mean f", "mean g", "mean o", "|c|", "|h|"
+    ]
     assert [line.split()[:2] for line in lines[2:]] == [
         ["0", "a"],
         ["1", "b"],
@@ -120,23 +123,24 @@ def test_model_file_reports_unknown_tokens(capsys, model_file, tmp_path):
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
-        (["trace", "--text", ""], "error: the text is empty"),
+        (["trace", "--text", ""], "error: --text is empty"),
         (
             ["trace", "--text", "x" * 2**20],
             "error: the text has 1,048,576 characters; the limit is 100,000",
         ),
         (
             ["trace", "--hidden", "0", "--text", "a"],
-            "error: hidden_size must be a positive integer, got 0",
+            "error: --hidden must be a positive integer, got 0",
         ),
         (
             ["trace", "--embed", "-2", "--text", "a"],
-            "error: input_size must be a positive integer, got -2",
+            "error: --embed must be a positive integer, got -2",
         ),
         (
             ["trace", "--layers", "0", "--text", "a"],
-            "error: num_layers must be a positive integer, got 0",
+            "error: --layers must be a positive integer, got 0",
         ),
+        (["trace", "--seed", "-1", "--text", "a"], "error: --seed must be a non-negative integer"),
         (["trace", "--layer", "3", "--text", "a"], "error: --layer 3: the model has layers 0..0"),
         (
             ["trace", "--hidden", "x", "--text", "a"],
@@ -198,7 +202,7 @@ def test_python_dash_m_exits_2_without_traceback():
         capture_output=True, text=True, cwd=ROOT, check=False,
     )  # fmt: skip
     assert result.returncode == 2
-    assert result.stderr == "error: hidden_size must be a positive integer, got -1\n"
+    assert result.stderr == "error: --hidden must be a positive integer, got -1\n"
     assert "Traceback" not in result.stderr
 
 
