@@ -275,10 +275,10 @@ class BrowserPage:
             traceback.print_exc()
             self.set_text("message", f"Something went wrong: {type(e).__name__}: {e}")
 
-    def show_error(self, text: str) -> None:
-        """Put text in the alert line and the status into its error state."""
+    def show_error(self, status: str, text: str) -> None:
+        """Put text in the alert line and the status, saying `status`, into its error state."""
         self.set_text("message", text)
-        self.set_text("status", "Error")
+        self.set_text("status", status)
         self.set_attr("status", "data-state", "error")
 
 
@@ -324,23 +324,54 @@ def missing_numpy_message(files: list[str]) -> str:
 
 
 class Boot:
-    """The loading screen: stage text, progress bar and the time-to-interactive line."""
+    """The loading screen: stage text, progress bar, the stages' list and the time-to-interactive
+    line; until the app draws, a placeholder line on every canvas and in every empty menu.
+
+    `#app[data-boot]` (loading, error, started) tells the style sheet which of these is on.
+    """
 
     def __init__(self, page: BrowserPage):
         self.page = page
+        self.done = 0  # stages finished
         self.page.set_attr("loading-bar", "max", str(BOOT_STAGES))
+        self.placeholders("Loading…")
 
     def stage(self, done: int, text: str) -> None:
+        self.done = done
         self.page.set_attr("loading-bar", "value", str(done))
         self.page.set_text("loading-stage", text)
+        for k, item in enumerate(self.page.document.querySelectorAll(".loading-stages li")):
+            item.dataset.state = "done" if k < done else "active" if k == done else ""
 
-    def fail(self, summary: str, details: str, marks: dict[str, float]) -> None:
-        """Stop with the full explanation in the loading panel and a summary in the alert line."""
+    def placeholders(self, text: str) -> None:
+        """`text`, centred on every canvas on its placeholder colours (the style sheet's), at
+        about 14 px on screen however wide the canvas is shown. BrowserCanvas calls only: no
+        NumPy needed."""
+        for element in self.page.document.querySelectorAll("canvas[id]"):
+            canvas = self.page.canvas(element.id)
+            style = js.getComputedStyle(element)
+            shown = element.clientWidth or canvas.width
+            size = min(14 * canvas.width / shown, 1.8 * canvas.width / len(text))
+            canvas.fill_rect(0, 0, canvas.width, canvas.height, str(style.backgroundColor))
+            canvas.texts([(text, canvas.width / 2, canvas.height / 2, str(style.color),
+                           round(size, 1), "center", "middle", False, 0.0)])
+
+    def fail(self, status: str, summary: str, details: str, marks: dict[str, float]) -> None:
+        """Stop with the full explanation in the loading panel, a summary in the alert line,
+        `status` (a few words) in the status line, the stage that failed marked in the list,
+        and placeholders saying the panels cannot be drawn."""
         self.page.set_attr("loading", "data-state", "error")
         self.page.set_attr("loading", "aria-busy", "false")
         self.page.set_text("loading-stage", details)
-        self.page.show_error(summary)
+        items = self.page.document.querySelectorAll(".loading-stages li")
+        if self.done < items.length:
+            items.item(self.done).dataset.state = "failed"
+        self.page.show_error(status, summary)
         self.page.set_text("timing", f"Python runtime ready in {marks['runtime'] / 1000:.1f} s")
+        for option in self.page.document.querySelectorAll("option[data-boot-option]"):
+            option.textContent = "—"
+        self.page.set_attr("app", "data-boot", "error")  # before drawing: panels shrink to a line
+        self.placeholders(f"{status}: see the message above")
 
     def finish(self, marks: dict[str, float]) -> None:
         """Hide the overlay and write the measured times, discreetly."""
@@ -348,6 +379,7 @@ class Boot:
         self.page.set_attr("loading", "hidden", "")
         self.page.set_attr("loading", "data-state", "done")
         self.page.set_attr("loading", "aria-busy", "false")
+        self.page.set_attr("app", "data-boot", "started")
         for group in self.page.document.querySelectorAll("[data-boot-disabled]"):
             group.disabled = False
         total = marks["interactive"]
@@ -400,8 +432,8 @@ async def boot() -> None:
         await painted()
         missing = await load_numpy()
         if missing:
-            loading.fail("NumPy for the browser is missing: see the loading panel for how to "
-                         "get it.", missing_numpy_message(missing), marks)
+            loading.fail("NumPy missing", "NumPy for the browser is missing: see the loading "
+                         "panel for how to get it.", missing_numpy_message(missing), marks)
             return
         import numpy  # noqa: F401  (fails loudly here if the wheel did not install)
 
@@ -419,4 +451,5 @@ async def boot() -> None:
     except Exception as e:
         traceback.print_exc(file=sys.stderr)
         text = f"The app failed to start: {type(e).__name__}: {e}"
-        loading.fail(text, f"{text}\nThe browser console has the traceback.", marks)
+        loading.fail("Could not start", text, f"{text}\nThe browser console has the traceback.",
+                     marks)

@@ -25,15 +25,36 @@ def composed(calls: list[tuple[str, tuple]], width: int, height: int):
     return rgba, known
 
 
-def canvas_pixels(page, id: str) -> np.ndarray:
-    """A canvas's backing store as RGBA (H, W, 4), read with getImageData (sent as base64)."""
-    width, height, data = page.evaluate(
-        """id => {
-             const c = document.getElementById(id);
-             const d = c.getContext("2d").getImageData(0, 0, c.width, c.height).data;
-             let s = "";
-             for (let i = 0; i < d.length; i += 32768)
-               s += String.fromCharCode.apply(null, d.subarray(i, i + 32768));
-             return [c.width, c.height, btoa(s)];
-           }""", id)
+# A canvas's backing store as [width, height, base64 RGBA] (one string: no per-byte transfer).
+READ_CANVAS = """c => {
+  const d = c.getContext("2d").getImageData(0, 0, c.width, c.height).data;
+  let s = "";
+  for (let i = 0; i < d.length; i += 32768)
+    s += String.fromCharCode.apply(null, d.subarray(i, i + 32768));
+  return [c.width, c.height, btoa(s)];
+}"""
+
+
+def rgba_array(result: list) -> np.ndarray:
+    width, height, data = result
     return np.frombuffer(base64.b64decode(data), np.uint8).reshape(height, width, 4)
+
+
+def canvas_pixels(page, id: str) -> np.ndarray:
+    """A canvas's backing store as RGBA (H, W, 4), read with getImageData."""
+    return rgba_array(page.evaluate(f"id => ({READ_CANVAS})(document.getElementById(id))", id))
+
+
+def shown_pixels(page, selector: str) -> np.ndarray:
+    """What the screen shows of an element (CSS backgrounds included) as RGBA (H, W, 4): its
+    screenshot, decoded by the page itself into a scratch canvas."""
+    png = base64.b64encode(page.locator(selector).screenshot()).decode()
+    return rgba_array(page.evaluate(f"""async png => {{
+        const img = new Image();
+        img.src = "data:image/png;base64," + png;
+        await img.decode();
+        const c = document.createElement("canvas");
+        c.width = img.width; c.height = img.height;
+        c.getContext("2d").drawImage(img, 0, 0);
+        return ({READ_CANVAS})(c);
+      }}""", png))

@@ -1,8 +1,12 @@
 """The real index.html in Chromium: PyScript and Pyodide from the site's own files, the loading
-stages, and here (NumPy absent) the message saying what is missing, within seconds."""
+stages, and here (NumPy absent) the message saying what is missing, within seconds; until the app
+draws, every canvas, menu and bar is a calm placeholder, in light and dark mode."""
 
 import json
 from pathlib import Path
+
+import numpy as np
+from pixels import canvas_pixels, shown_pixels
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -20,6 +24,25 @@ document.addEventListener("DOMContentLoaded", () => {
   }).observe(status, {attributes: true});
 });
 """
+
+
+MENUS = ("example", "model", "layer", "unit", "train-task")
+
+
+def canvas_ids(page) -> list[str]:
+    ids = page.eval_on_selector_all("canvas", "cs => cs.map(c => c.id)")
+    assert len(ids) == 4
+    return ids
+
+
+def has_text(rgba: np.ndarray) -> bool:
+    """Whether an opaque picture holds more than its background: a line of text on a fill."""
+    return bool((rgba[..., 3] == 255).all() and (rgba != rgba[0, 0]).any(axis=2).sum() > 100)
+
+
+def near_white(rgba: np.ndarray) -> int:
+    """How many pixels are (nearly) pure white."""
+    return int((rgba[..., :3] >= 250).all(axis=2).sum())
 
 
 def numpy_wheel() -> str:
@@ -50,7 +73,18 @@ def test_index_boots_offline_and_says_numpy_is_missing(page, base_url):
     assert "python3 tools/fetch_pyodide_wheels.py" in details
     assert "PYODIDE_DIST=" in details
     assert "NumPy" in page.inner_text("#message")
+    assert page.inner_text("#status") == "NumPy missing"
     assert page.inner_text("#timing").startswith("Python runtime ready in ")
+
+    stages = page.eval_on_selector_all(".loading-stages li", """items => items.map(li =>
+      [li.dataset.state || "", getComputedStyle(li, "::after").content])""")
+    assert stages[0][0] == "done"
+    assert stages[1] == ["failed", '" ✕ failed"']  # said in text, not by colour alone
+    for id in MENUS:
+        options = page.eval_on_selector_all(f"#{id} option", "os => os.map(o => o.disabled)")
+        assert options == [True], id
+    for id in canvas_ids(page):
+        assert has_text(canvas_pixels(page, id)), f"{id} shows no placeholder"
 
     runtime_ready = page.evaluate("performance.getEntriesByName('runtime-ready')[0].startTime")
     assert page.evaluate("window.__errorAt") - runtime_ready < 10_000  # seconds, not a hang
@@ -62,3 +96,44 @@ def test_a_runtime_that_cannot_load_is_reported_on_the_page(page, base_url):
     page.wait_for_selector("#status[data-state=error]")
     assert "could not start" in page.inner_text("#loading-stage")
     assert page.inner_text("#message") != ""
+
+
+def test_in_dark_mode_nothing_is_a_white_block_before_the_app_draws(page, base_url):
+    page.emulate_media(color_scheme="dark")
+    page.add_init_script("""document.addEventListener("DOMContentLoaded", () => {
+      window.__backgrounds = Array.from(document.querySelectorAll("canvas"),
+                                        c => getComputedStyle(c).backgroundColor);
+    });""")
+    held = []
+    # Python is up, NumPy on its way: the placeholders say "Loading…"
+    page.route("**/*.whl", lambda route: held.append(route))
+    page.goto(f"{base_url}/index.html")
+    page.wait_for_selector("#loading-stage:has-text('Loading NumPy')")
+    assert all(b != "rgb(255, 255, 255)" for b in page.evaluate("window.__backgrounds"))
+    for id in canvas_ids(page):
+        shown = shown_pixels(page, f"#{id}")
+        assert near_white(shown) == 0, f"{id} is white while loading"
+        assert has_text(shown), f"{id} shows no placeholder while loading"
+        width, height = page.eval_on_selector(f"#{id}", "c => [c.clientWidth, c.clientHeight]")
+        assert abs(width / height - shown.shape[1] / shown.shape[0]) < 0.05  # full size: no jump
+
+    for route in held:
+        route.fallback()  # the wheels are not there
+    page.wait_for_selector("#status[data-state=error]")
+    for id in canvas_ids(page):
+        shown = shown_pixels(page, f"#{id}")
+        assert canvas_pixels(page, id)[0, 0, :3].tolist() != [255, 255, 255]
+        assert near_white(shown) == 0, f"{id} is white after the failure"
+        assert has_text(shown), f"{id} shows no placeholder after the failure"
+    for id in ("loading-bar", "train-progress"):
+        assert near_white(shown_pixels(page, f"#{id}")) == 0, f"{id} is white"
+
+
+def test_at_420_px_no_equation_breaks_inside(page, base_url):
+    page.set_viewport_size({"width": 420, "height": 800})
+    page.goto(f"{base_url}/index.html")
+    lines = page.eval_on_selector_all(".equations .eq",
+                                      "es => es.map(e => e.getClientRects().length)")
+    assert len(lines) == 6 and set(lines) == {1}
+    overflow = page.eval_on_selector("body", "b => b.scrollWidth - b.clientWidth")
+    assert overflow <= 0
