@@ -504,17 +504,15 @@ def run_train(args) -> int:
     from lstm.tasks import get_task
 
     if args.steps < 1:
-        raise ValueError(f"steps={args.steps} is out of range: must be at least 1")
-    trainer = Trainer(
-        get_task(args.task),
-        hidden_size=args.hidden,
-        num_layers=args.layers,
-        embed_size=args.embed,
-        lr=args.lr,
-        batch_size=args.batch,
-        clip=args.clip,
-        seed=args.seed,
-    )
+        raise ValueError(f"--steps={args.steps} is out of range: must be at least 1")
+    options = {"hidden_size": "hidden", "num_layers": "layers", "embed_size": "embed",
+               "lr": "lr", "batch_size": "batch", "clip": "clip", "seed": "seed"}
+    try:
+        trainer = Trainer(get_task(args.task),
+                          **{name: getattr(args, flag) for name, flag in options.items()})
+    except ValueError as e:  # name the command-line flag, not the Trainer's parameter
+        name, _, rest = str(e).partition("=")
+        raise ValueError(f"--{options[name]}={rest}" if name in options else str(e)) from None
     every = max(1, args.steps // 20)
     for n in range(1, args.steps + 1):
         record = trainer.step()

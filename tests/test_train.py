@@ -213,7 +213,7 @@ def test_cli_train_writes_a_model_file(tmp_path, capsys):
 def test_cli_train_refuses_a_bad_learning_rate(tmp_path, capsys):
     argv = ["train", "--task", "anbn", "--lr", "5", "--out", str(tmp_path / "x.npz")]
     assert main(argv) == 2
-    assert "lr=5.0 is out of range" in capsys.readouterr().err
+    assert "--lr=5.0 is out of range" in capsys.readouterr().err
     assert not (tmp_path / "x.npz").exists()
 
 
@@ -221,3 +221,10 @@ def test_cli_train_writes_into_the_current_folder_not_over_a_preset(tmp_path, mo
     monkeypatch.chdir(tmp_path)
     assert main(["train", "--task", "anbn", "--hidden", "4", "--steps", "2"]) == 0
     assert load_model(tmp_path / "anbn.npz")[0].hidden_size == 4
+
+
+@pytest.mark.parametrize("flag, value", [("--hidden", "0"), ("--batch", "0"), ("--steps", "0")])
+def test_cli_train_names_the_flag_that_is_out_of_range(flag, value, tmp_path, capsys):
+    argv = ["train", "--task", "anbn", flag, value, "--out", str(tmp_path / "x.npz")]
+    assert main(argv) == 2
+    assert capsys.readouterr().err.startswith(f"error: {flag}={value} is out of range")
