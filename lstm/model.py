@@ -80,28 +80,6 @@ class Trace:
         return len(self.layers[0].h)
 
 
-@dataclass
-class LayerStep:
-    """One new step of one layer: x (In,), pre (4H,), i f g o c h (H,)."""
-
-    x: np.ndarray
-    pre: np.ndarray
-    i: np.ndarray
-    f: np.ndarray
-    g: np.ndarray
-    o: np.ndarray
-    c: np.ndarray
-    h: np.ndarray
-
-
-@dataclass
-class Step:
-    """One new step of every layer, and its logits (O,) when there is an output layer."""
-
-    layers: list[LayerStep]
-    logits: np.ndarray | None
-
-
 def as_dtype(dtype) -> type:
     """np.float64 or np.float32 from a NumPy type or its name; anything else is a ModelError."""
     try:
@@ -479,7 +457,8 @@ class Stepper:
     """The model advanced one token at a time, with the trace's numbers exactly.
 
     `step(x_t)` takes a token id (with an embedding) or an input vector (E,) and returns the
-    new Step; `h` and `c` (L, H) are the state after the last step.
+    new step as a Trace of one step (every array with a leading axis of 1); `h` and `c` (L, H)
+    are the state after the last step.
     """
 
     def __init__(self, model: LSTM, h: np.ndarray, c: np.ndarray):
@@ -488,8 +467,8 @@ class Stepper:
         self.c = c
         self.steps = 0
 
-    def step(self, x_t) -> Step:
-        """Advance one token; returns the new value of every array of every layer."""
+    def step(self, x_t) -> Trace:
+        """Advance one token; returns the new value of every array of every layer, (1, ...)."""
         m = self.model
         if m.vocab_size is None:
             x_t = np.asarray(x_t)
@@ -501,8 +480,4 @@ class Stepper:
         self.h = np.stack([layer.h[0] for layer in trace.layers])
         self.c = np.stack([layer.c[0] for layer in trace.layers])
         self.steps += 1
-        layers = [
-            LayerStep(t.x[0], t.pre[0], t.i[0], t.f[0], t.g[0], t.o[0], t.c[0], t.h[0])
-            for t in trace.layers
-        ]
-        return Step(layers, trace.logits[0] if trace.logits is not None else None)
+        return trace

@@ -63,9 +63,9 @@ def test_stepper_equals_trace_exactly(path):
         step = stepper.step(int(x_t) if x.ndim == 1 else x_t)
         for layer, full in zip(step.layers, trace.layers, strict=True):
             for name in ("x", "pre", *GATES, "c", "h"):
-                np.testing.assert_array_equal(getattr(layer, name), getattr(full, name)[t])
+                np.testing.assert_array_equal(getattr(layer, name), getattr(full, name)[t : t + 1])
         if trace.logits is not None:
-            np.testing.assert_array_equal(step.logits, trace.logits[t])
+            np.testing.assert_array_equal(step.logits, trace.logits[t : t + 1])
     np.testing.assert_array_equal(stepper.h, [layer.h[-1] for layer in trace.layers])
     np.testing.assert_array_equal(stepper.c, [layer.c[-1] for layer in trace.layers])
 
