@@ -2,7 +2,7 @@
 
 It gives the controller a `BrowserPage` (DOM text, events, timers, downloads) and panels a
 `BrowserCanvas` (the Canvas interface of lstm/draw/canvas.py on a real <canvas>), and it boots the
-app: load NumPy from the site's own files, then hand a page to `lstm.app.start`. It imports
+app: load NumPy from the site's own files, then hand a page to `lstm.ui.app.start`. It imports
 without NumPy, so the loading screen can report progress and failures before NumPy exists.
 
 Bridge costs (SANDBOX.md): each Python -> JS call costs microseconds, so methods are bound once,
@@ -13,7 +13,7 @@ canvas state (colours, widths, fonts) is set only when it changes, an image is t
 import asyncio
 import sys
 import traceback
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 import js
 import pyodide_js
@@ -216,6 +216,88 @@ class BrowserPage:
         proxy = create_proxy(lambda _event: self._run(handler))
         self._listeners.append(proxy)
         self.element(id).addEventListener(event, proxy)
+
+    def on_pointer(self, id: str, handler: Callable[[str, float, float], None]) -> None:
+        """Call handler(kind, x, y) for pointer events on canvas `id`: kind is "move", "leave"
+        or "click" (a tap is a click); x, y in the canvas's CSS pixels (its width/height
+        attributes' units, whatever size it is shown at). Moves are coalesced: the handler runs
+        at most once per animation frame, with the last position."""
+        element = self.element(id)
+        pending: list = []  # the last move not handled yet, as [x, y]
+
+        def where(event) -> tuple[float, float]:
+            rect = element.getBoundingClientRect()
+            sx = self.canvas(id).width / (rect.width or 1)
+            sy = self.canvas(id).height / (rect.height or 1)
+            return (float(event.clientX - rect.left) * sx, float(event.clientY - rect.top) * sy)
+
+        def frame(_time) -> None:
+            x, y = pending.pop()
+            self._run(lambda: handler("move", x, y))
+
+        def move(event) -> None:
+            if not pending:
+                js.requestAnimationFrame(create_once_callable(frame))
+                pending.append(None)
+            pending[-1] = where(event)
+
+        def leave(_event) -> None:
+            pending.clear()
+            self._run(lambda: handler("leave", 0.0, 0.0))
+
+        def click(event) -> None:
+            x, y = where(event)
+            self._run(lambda: handler("click", x, y))
+
+        for name, fn in (("pointermove", move), ("pointerleave", leave), ("click", click)):
+            proxy = create_proxy(fn)
+            self._listeners.append(proxy)
+            element.addEventListener(name, proxy)
+
+    def on_key(self, handler: Callable[[str], None], keys: Iterable[str]) -> None:
+        """Call handler(key) for each of `keys` pressed on the page outside text fields, menus
+        and buttons' own keys, without modifiers; the browser's default for it (scrolling on
+        Space and arrows) is prevented."""
+        wanted = set(keys)
+
+        def keydown(event) -> None:
+            key = str(event.key)
+            target = event.target
+            tag = str(getattr(target, "tagName", "") or "").lower()
+            if key not in wanted or event.ctrlKey or event.metaKey or event.altKey:
+                return
+            if tag in ("input", "textarea", "select") or bool(target.isContentEditable):
+                return
+            if tag == "button" and key in (" ", "Enter"):
+                return  # the button's own press
+            event.preventDefault()
+            self._run(lambda: handler(key))
+
+        proxy = create_proxy(keydown)
+        self._listeners.append(proxy)
+        self.document.addEventListener("keydown", proxy)
+
+    def overlay(self, id: str) -> BrowserCanvas:
+        """A transparent canvas stacked exactly over canvas `id`, for hover readouts: drawing
+        on it never touches the panel's pixels. Made on first use."""
+        key = f"{id}-overlay"
+        if key not in self._canvases:
+            base = self.element(id)
+            wrap = self.document.createElement("div")
+            wrap.className = "canvas-stack"
+            base.parentNode.insertBefore(wrap, base)
+            wrap.appendChild(base)
+            layer = self.document.createElement("canvas")
+            layer.className = "canvas-overlay"
+            layer.setAttribute("aria-hidden", "true")
+            layer.width, layer.height = self.canvas(id).width, self.canvas(id).height
+            wrap.appendChild(layer)
+            self._canvases[key] = BrowserCanvas(layer, js.window.devicePixelRatio or 1)
+        return self._canvases[key]
+
+    def set_cursor(self, id: str, pointer: bool) -> None:
+        """The pointing hand over canvas `id` where a click does something."""
+        self.element(id).classList.toggle("clickable", pointer)
 
     def on_file(self, id: str, handler: Callable[[str, bytes], None]) -> None:
         """Call handler(name, data) with the bytes of each file chosen in <input type=file> id."""
@@ -440,9 +522,9 @@ async def boot() -> None:
         marks["numpy"] = mark("numpy-ready")
         loading.stage(2, "Loading the model…")
         await painted()
-        import lstm.app
+        import lstm.ui.app
 
-        app = lstm.app.start(page)
+        app = lstm.ui.app.start(page)
         page.on_file("model-file", app.load_model_file)
         page.app = app
         marks["interactive"] = mark("interactive")

@@ -7,6 +7,7 @@ lists/tuples of those): NumPy scalars fail here, so the real browser module neve
 """
 
 from lstm.draw.canvas import RecordingCanvas
+from lstm.ui.panels import CANVAS_SIZES
 
 PLAIN_TYPES = (str, int, float, bool, bytes)
 
@@ -16,12 +17,12 @@ ELEMENT_IDS = frozenset(
         "sequence", "example", "model", "cell-size", "cell-size-value", "speed", "speed-value",
         "unit", "layer", "start", "pause", "step", "reset", "status", "stat-step", "stat-cell-norm",
         "stat-hidden-norm", "stat-token", "message", "loading", "loading-stage", "loading-bar",
-        "timing", "diagram", "heatmaps", "states", "loss", "train-task", "train-hidden", "train-lr",
+        "timing", *CANVAS_SIZES, "train-task", "train-hidden", "train-lr",
         "train-batch", "train-start", "train-pause", "train-reset", "train-progress", "train-rate",
         "train-status", "train-download", "model-file",
     ]
 )
-CANVAS_IDS = frozenset({"diagram", "heatmaps", "states", "loss"})
+CANVAS_IDS = frozenset(CANVAS_SIZES)
 
 
 def is_plain(value) -> bool:
@@ -44,7 +45,7 @@ def check_id(id_: str) -> None:
 class FakePage:
     """The `Page` interface, recorded. Tests set values, fire events and advance the clock."""
 
-    def __init__(self, values: dict[str, str] | None = None, canvas_size=(640, 320)):
+    def __init__(self, values: dict[str, str] | None = None, canvas_size=None):
         self.values: dict[str, str] = {}
         self.texts: dict[str, str] = {}
         self.attrs: dict[str, dict[str, str]] = {}
@@ -57,6 +58,11 @@ class FakePage:
         self.intervals: dict[int, list] = {}  # handle -> [handler, ms, next due time]
         self._handles = 0
         self._canvas_size = canvas_size
+        self.overlays: dict[str, RecordingCanvas] = {}
+        self.pointer_handlers: dict[str, object] = {}
+        self.key_handler = None
+        self.keys: set[str] = set()
+        self.cursors: dict[str, bool] = {}
         for id_, v in (values or {}).items():
             self.values[id_] = v
 
@@ -102,11 +108,13 @@ class FakePage:
             self.values[id_] = values[0] if values else ""
 
     def canvas(self, id_: str) -> RecordingCanvas:
+        """The canvas of id_, at the size index.html gives it (or the size the test asked)."""
         check_id(id_)
         assert id_ in CANVAS_IDS, f"{id_!r} is not a canvas"
         self.calls.append(("canvas", id_))
         if id_ not in self.canvases:
-            self.canvases[id_] = RecordingCanvas(*self._canvas_size)
+            size = self._canvas_size or CANVAS_SIZES[id_]
+            self.canvases[id_] = RecordingCanvas(*size)
         return self.canvases[id_]
 
     def on(self, id_: str, event: str, handler) -> None:
@@ -114,6 +122,32 @@ class FakePage:
         assert type(event) is str and callable(handler), (event, handler)
         self.calls.append(("on", id_, event))
         self.handlers.setdefault((id_, event), []).append(handler)
+
+    def on_pointer(self, id_: str, handler) -> None:
+        check_id(id_)
+        assert id_ in CANVAS_IDS and callable(handler), id_
+        self.calls.append(("on_pointer", id_))
+        self.pointer_handlers[id_] = handler
+
+    def on_key(self, handler, keys) -> None:
+        assert callable(handler)
+        self.keys = set(keys)
+        check_plain(list(keys))
+        self.key_handler = handler
+
+    def overlay(self, id_: str) -> RecordingCanvas:
+        check_id(id_)
+        assert id_ in CANVAS_IDS, f"{id_!r} is not a canvas"
+        self.calls.append(("overlay", id_))
+        if id_ not in self.overlays:
+            self.overlays[id_] = RecordingCanvas(self.canvas(id_).width, self.canvas(id_).height)
+        return self.overlays[id_]
+
+    def set_cursor(self, id_: str, pointer: bool) -> None:
+        check_id(id_)
+        assert type(pointer) is bool
+        self.calls.append(("set_cursor", id_, pointer))
+        self.cursors[id_] = pointer
 
     def set_interval(self, handler, ms) -> int:
         assert callable(handler), handler
@@ -169,6 +203,16 @@ class FakePage:
     def type_text(self, id_: str, text: str) -> None:
         """Replace an input's text, as a user typing would (no event: the app reads it later)."""
         self.values[id_] = text
+
+    def point(self, id_: str, kind: str, x: float = 0.0, y: float = 0.0) -> None:
+        """A pointer event on a canvas, as the browser module delivers it (CSS pixels)."""
+        assert kind in ("move", "leave", "click"), kind
+        self.pointer_handlers[id_](kind, float(x), float(y))
+
+    def press(self, key: str) -> None:
+        """A key pressed outside the text fields (only the keys the app asked for arrive)."""
+        if key in self.keys:
+            self.key_handler(key)
 
     def advance(self, ms: float) -> None:
         """Move the clock forward, running every interval handler that falls due, in order."""

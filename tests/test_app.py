@@ -1,18 +1,19 @@
-"""The visualizer's controller (lstm/app.py) against the recording FakePage."""
+"""The visualizer's controller (lstm/ui/app.py) against the recording FakePage."""
 
 import json
 
 import numpy as np
 import pytest
 
-from lstm import app as app_module
 from lstm import modelfile
-from lstm.app import RANDOM, STATUS, start
 from lstm.draw.states import PLACEHOLDER
 from lstm.model import LSTM
 from lstm.tasks import TASKS
 from lstm.tokens import MAX_CHARS
-from lstm.views import HEATMAPS_PLACEHOLDER
+from lstm.ui import app as app_module
+from lstm.ui import models, playback
+from lstm.ui.app import RANDOM, STATUS, start
+from lstm.ui.panels import REGISTRY
 from tests.fakes import FakePage
 from tests.test_modelfile import npz_bytes
 
@@ -106,7 +107,7 @@ def test_opens_on_a_preset_with_an_example_of_its_task(page, app):
     assert page.text("cell-size-value") == "4 units"
     assert page.options["layer"] == [("0", "Layer 1"), ("1", "Layer 2")]
     assert page.options["unit"][0] == ("mean", "Mean over units") and len(page.options["unit"]) == 5
-    assert page.text("speed-value") == "Medium (250ms)"
+    assert page.text("speed-value") == "Medium (250 ms)"
     for name in ("diagram", "heatmaps", "states"):
         assert page.canvases[name].calls, f"{name} was not drawn"
     check_view(page, app)
@@ -130,7 +131,7 @@ def test_falls_back_to_the_random_model_with_a_message(tmp_path, content):
     assert "random model" in page.text("message")
     if content is not None:
         assert "broken.npz" in page.text("message")
-    assert page.values["sequence"] == app_module.RANDOM_EXAMPLES[0][1]
+    assert page.values["sequence"] == models.RANDOM_EXAMPLES[0][1]
     assert page.attr("cell-size", "disabled") is None
     assert page.text("cell-size-value") == "8 units"
     page.click("step")
@@ -149,7 +150,7 @@ def test_the_shipped_presets_load_and_play_their_examples():
     page = FakePage(page_values())
     app = start(page)
     assert page.text("message") == ""
-    assert app.entry.key == app_module.DEFAULT_PRESET
+    assert app.entry.key == models.DEFAULT_PRESET
     keys = [v for v, _ in page.options["model"]]
     assert set(keys) == {"alice", "anbn", "brackets", "recall", RANDOM}
     for key in keys:
@@ -161,8 +162,8 @@ def test_the_shipped_presets_load_and_play_their_examples():
 
 
 def test_example_labels_show_the_text():
-    assert app_module.example_label("Example", "ab\ncd") == "Example: ab↵cd"
-    assert app_module.example_label("Held-out 1", "x" * 40) == "Held-out 1: " + "x" * 27 + "…"
+    assert models.example_label("Example", "ab\ncd") == "Example: ab↵cd"
+    assert models.example_label("Held-out 1", "x" * 40) == "Held-out 1: " + "x" * 27 + "…"
 
 
 # --- the seed's state machine -------------------------------------------------------------------
@@ -270,12 +271,12 @@ def test_example_loads_a_sequence_and_resets(page, app):
 def test_speed_applies_while_playing(page, app):
     page.click("start")
     page.slide("speed", 3)
-    assert page.text("speed-value") == "Fast (150ms)"
+    assert page.text("speed-value") == "Fast (150 ms)"
     assert [entry[1] for entry in page.intervals.values()] == [150]
     page.advance(150)
     assert app.step == 1
     page.slide("speed", 1)
-    assert page.text("speed-value") == "Slow (400ms)"
+    assert page.text("speed-value") == "Slow (400 ms)"
     assert [entry[1] for entry in page.intervals.values()] == [400]
 
 
@@ -337,7 +338,7 @@ def test_model_menu_switches_and_resets(page, app):
     page.advance(500)
     page.choose("model", RANDOM)
     assert app.entry.key == RANDOM and app.state == "ready" and page.intervals == {}
-    assert page.values["sequence"] == app_module.RANDOM_EXAMPLES[0][1]
+    assert page.values["sequence"] == models.RANDOM_EXAMPLES[0][1]
     assert page.options["layer"] == [("0", "Layer 1")]
     page.click("step")
     assert page.text("stat-token") == "the"
@@ -369,7 +370,7 @@ def test_empty_sequence_is_a_message_not_a_state(page, app):
     assert app.state == "ready" and app.length == 0 and page.intervals == {}
     assert "empty" in page.text("message")
     assert PLACEHOLDER in page.canvases["states"].strings()
-    assert HEATMAPS_PLACEHOLDER in page.canvases["heatmaps"].strings()
+    assert REGISTRY["heatmaps"].empty in page.canvases["heatmaps"].strings()
     page.click("step")
     assert app.step == 0
     check_view(page, app)
@@ -439,7 +440,8 @@ def test_markup_is_only_ever_text(page, app):
     assert page.text("stat-token") == "<"
     assert {c[0] for c in page.calls} <= {
         "value", "set_value", "set_text", "set_attr", "remove_attr", "set_options", "canvas",
-        "on", "set_interval", "clear_interval", "now_ms", "download",
+        "on", "on_pointer", "overlay", "set_cursor", "set_interval", "clear_interval",
+        "now_ms", "download",
     }
 
 
@@ -462,7 +464,7 @@ def test_an_unexpected_error_becomes_a_message_and_reset_recovers(page, app, mon
 def test_start_and_step_do_nothing_in_the_error_state(page, app, monkeypatch):
     page.click("start")
     page.advance(250)
-    monkeypatch.setattr(app, "show_stats", lambda: 1 / 0)
+    monkeypatch.setattr(app, "show", lambda prev=None: 1 / 0)
     page.advance(250)
     monkeypatch.undo()
     message = page.text("message")
@@ -479,7 +481,7 @@ def test_start_and_step_do_nothing_in_the_error_state(page, app, monkeypatch):
 
 def test_an_error_while_playing_stops_the_timer(page, app, monkeypatch):
     page.click("start")
-    monkeypatch.setattr(app, "show_stats", lambda: 1 / 0)
+    monkeypatch.setattr(app, "show", lambda prev=None: 1 / 0)
     page.advance(250)
     assert app.state == "error" and page.intervals == {}
     assert "ZeroDivisionError" in page.text("message")
@@ -583,7 +585,7 @@ def test_a_step_while_playing_from_step_zero_keeps_the_started_tokens(page, app)
 # --- long sequences: traced in chunks on the timer ---------------------------------------------
 
 LONG = "(a(b))" * 1000  # 6,000 tokens, over TRACE_AT_ONCE
-TICK = app_module.TRACE_TICK_MS
+TICK = playback.TRACE_TICK_MS
 
 
 def run_tracing(page, app) -> list[str]:
@@ -613,7 +615,7 @@ def new_weights(app):
 
 
 def test_start_on_a_long_text_traces_in_chunks_with_progress_then_plays(page, app):
-    assert app_module.CHUNK_TOKENS < app_module.TRACE_AT_ONCE < len(LONG)
+    assert playback.CHUNK_TOKENS < playback.TRACE_AT_ONCE < len(LONG)
     page.type_text("sequence", LONG)
     page.click("start")
     assert app.state == "tracing" and page.attr("status", "data-state") == "tracing"
@@ -622,7 +624,7 @@ def test_start_on_a_long_text_traces_in_chunks_with_progress_then_plays(page, ap
     assert [entry[1] for entry in page.intervals.values()] == [TICK]
     check_view(page, app)
     shown = run_tracing(page, app)
-    chunk = app_module.CHUNK_TOKENS
+    chunk = playback.CHUNK_TOKENS
     assert shown == [
         *(f"Tracing {done:,} / 6,000 tokens…" for done in range(chunk, 6000, chunk)),
         "Drawing the panels of 6,000 tokens…",  # shown while the next tick draws them
@@ -640,7 +642,7 @@ def test_progress_shows_at_every_tick(page, app):
     page.type_text("sequence", LONG)
     page.click("step")
     page.advance(TICK)
-    chunk = app_module.CHUNK_TOKENS
+    chunk = playback.CHUNK_TOKENS
     assert page.text("status") == f"Tracing {chunk:,} / 6,000 tokens…"
     assert app.state == "tracing" and app.step == 0
     check_view(page, app)
@@ -692,7 +694,7 @@ def test_pause_while_tracing_finishes_it_at_step_zero(page, app):
     assert app.state == "tracing"
     run_tracing(page, app)
     assert app.state == "ready" and app.step == 0 and page.intervals == {}
-    assert app.views is not None and page.text("stat-step") == "0 / 6000"
+    assert app.frames is not None and page.text("stat-step") == "0 / 6000"
     check_view(page, app)
     page.click("start")  # traced already: plays at once
     assert app.state == "processing"
@@ -768,7 +770,7 @@ def test_a_traced_long_text_is_not_traced_again(page, app):
     run_tracing(page, app)
     trace = app.trace
     page.click("reset")
-    assert app.state == "ready" and app.trace is trace and app.views is not None
+    assert app.state == "ready" and app.trace is trace and app.frames is not None
     page.click("start")
     assert app.state == "processing" and app.trace is trace
 
@@ -800,7 +802,7 @@ def test_new_weights_retrace_a_long_text_in_chunks_at_its_step(page, app):
     assert [entry[1] for entry in page.intervals.values()] == [TICK]
     check_view(page, app)
     shown = run_tracing(page, app)
-    assert len(shown) == 6000 // app_module.CHUNK_TOKENS + 1  # progress at every tick
+    assert len(shown) == 6000 // playback.CHUNK_TOKENS + 1  # progress at every tick
     assert app.state == "paused" and app.step == 3 and page.intervals == {}
     assert_same_trace(app.trace, preset_trace(app))  # of the new weights
     check_view(page, app)

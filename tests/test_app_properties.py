@@ -10,10 +10,12 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
 
-from lstm import app as app_module
-from lstm import train_panel
-from lstm.app import start
 from lstm.tokens import MAX_CHARS
+from lstm.ui import app as app_module
+from lstm.ui import playback
+from lstm.ui import training as train_panel
+from lstm.ui.app import start
+from lstm.ui.panels import REGISTRY
 from tests.fakes import FakePage
 from tests.test_app import malformed_file, page_values, preset_bytes, status_of
 
@@ -62,12 +64,12 @@ def check(page: FakePage, app) -> None:
     assert app.train.state in {"idle", "training", "paused", "done", "diverged"}
     assert len(page.intervals) == timed + training + saving
     assert not saving or app.train.download_timer in page.intervals
-    assert (app.timer in page.intervals) == timed
+    assert (app.playback.timer in page.intervals) == timed
     assert (app.train.timer in page.intervals) == training
     # The unit menu lists the units of the trace shown (before one is made: of the model).
     units = app.hidden_size() if app.trace is None else app.trace.layers[0].h.shape[1]
     assert [v for v, _ in page.options["unit"]] == ["mean", *map(str, range(units))]
-    unit = app.selection[1]
+    unit = app.view.focus.unit
     assert page.values["unit"] == ("mean" if unit is None else str(unit))
     assert unit is None or unit < units
     # The stats are the trace's numbers at step k.
@@ -145,6 +147,16 @@ class Visitor(RuleBasedStateMachine):
             data = malformed_file(labels=5)
         self.app.load_model_file("up.npz", data)
 
+    @rule(canvas=st.sampled_from(sorted(REGISTRY)),
+          kind=st.sampled_from(["move", "click", "leave"]),
+          x=st.floats(-50, 1000), y=st.floats(-50, 500))
+    def point(self, canvas, kind, x, y):
+        self.page.point(canvas, kind, x, y)
+
+    @rule(key=st.sampled_from([" ", "ArrowLeft", "ArrowRight", "Home", "End", "r", "[", "]", "?"]))
+    def press(self, key):
+        self.page.press(key)
+
     @invariant()
     def sane(self):
         check(self.page, self.app)
@@ -152,7 +164,7 @@ class Visitor(RuleBasedStateMachine):
 
 def test_random_event_sequences_keep_the_state_machine_sane(models_dir, monkeypatch):
     monkeypatch.setattr(app_module, "TRACE_AT_ONCE", TRACE_AT_ONCE)
-    monkeypatch.setattr(app_module, "CHUNK_TOKENS", CHUNK_TOKENS)
+    monkeypatch.setattr(playback, "CHUNK_TOKENS", CHUNK_TOKENS)
     monkeypatch.setattr(train_panel, "MAX_SLICE_STEPS", 1)  # one training step per tick,
     monkeypatch.setattr(train_panel, "SLICE_SECONDS", None)  # not limited by the clock
     Visitor.models_dir = models_dir

@@ -39,12 +39,12 @@ def test_gate_boxes_take_the_colour_of_their_value():
     v = cell_values(lt, 2, 0)
     d = CellDiagram(W, H)
     rec = RecordingCanvas(W, H)
-    d.draw(rec, v, "'a'", "unit 1 of 3 · token 2 of 5")
+    d.draw(rec, (v, "'a'", "unit 1 of 3 · token 2 of 5"), None)
     fills = [a[1] for n, a in rec.calls if n == "fill_path"]
     for g in "ifgo":
         assert colors.gate_map(g).color(getattr(v, g)) in fills
     img = RasterCanvas(W, H)
-    d.draw(img, v, "'a'", "")
+    d.draw(img, (v, "'a'", ""), None)
     x, y = d.at(GATE_X["f"] - 45, BOXES + BOX_H / 2 - 3)
     assert colors.hex_color(*img.pixel(int(x), int(y))[:3]) == colors.gate_map("f").color(v.f)
 
@@ -53,7 +53,7 @@ def test_numbers_have_two_decimals_and_labels_name_everything():
     lt = layer()
     v = cell_values(lt, 2, 0)
     rec = RecordingCanvas(W, H)
-    CellDiagram(W, H).draw(rec, v, "'a'", "unit 1 of 3 · token 2 of 5")
+    CellDiagram(W, H).draw(rec, (v, "'a'", "unit 1 of 3 · token 2 of 5"), None)
     texts = rec.strings()
     assert f"f = {v.f:.2f}" in texts and f"g = {v.g:+.2f}" in texts
     assert f"cₜ {v.c:+.2f}" in texts and f"hₜ₋₁ {v.h_prev:+.2f}" in texts
@@ -64,7 +64,7 @@ def test_numbers_have_two_decimals_and_labels_name_everything():
 
 def test_before_the_first_step_there_are_no_numbers():
     rec = RecordingCanvas(W, H)
-    CellDiagram(W, H).draw(rec, None, "", "before the first token")
+    CellDiagram(W, H).draw(rec, (None, "", "before the first token"), None)
     texts = rec.strings()
     assert "f = –" in texts and "cₜ –" in texts
     assert not any(re.search("[0-9]", t) for t in texts)
@@ -74,7 +74,7 @@ def test_before_the_first_step_there_are_no_numbers():
 
 def test_shapes_are_paths_and_the_layout_scales():
     small = RecordingCanvas(450, 150)
-    CellDiagram(450, 150).draw(small, None, "", "")
+    CellDiagram(450, 150).draw(small, (None, "", ""), None)
     names = {n for n, _ in small.calls}
     assert names <= {"fill_rect", "stroke_path", "fill_path", "texts"}
     xs = [a[1] for a in small.labels()]
@@ -83,7 +83,7 @@ def test_shapes_are_paths_and_the_layout_scales():
 
 def test_labels_are_one_texts_call_drawn_last():
     rec = RecordingCanvas(W, H)
-    CellDiagram(W, H).draw(rec, cell_values(layer(), 2, None), "'a'", "caption")
+    CellDiagram(W, H).draw(rec, (cell_values(layer(), 2, None), "'a'", "caption"), None)
     assert rec.count("texts") == 1 and rec.count("text") == 0
     assert rec.calls[-1][0] == "texts"  # above the gate boxes' fills
     assert len(rec.labels()) == 1 + 2 * 4 + 7 + 1  # tanh, each box's two, states, caption
@@ -93,7 +93,7 @@ def test_picture():
     OUT.mkdir(exist_ok=True)
     img = RasterCanvas(W, H, scale=2)
     lt = layer(seed=4)
-    CellDiagram(W, H).draw(img, cell_values(lt, 3, 2), "'t'", "unit 3 of 3 · token 3 of 5")
+    CellDiagram(W, H).draw(img, (cell_values(lt, 3, 2), "'t'", "unit 3 of 3 · token 3 of 5"), None)
     img.save(str(OUT / "diagram_unit.png"))
 
 

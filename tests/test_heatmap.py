@@ -18,8 +18,10 @@ from lstm.draw.heatmap import (
     token_label,
 )
 from lstm.draw.raster import RasterCanvas
+from lstm.focus import Focus
 from lstm.tokens import show
-from lstm.views import CANVAS_SIZES
+from lstm.ui.panels import CANVAS_SIZES
+from lstm.ui.state import ViewState
 
 OUT = Path(__file__).parent / "output"
 W, H = 880, 400
@@ -41,7 +43,7 @@ def pixel_at(canvas, maps, gate, x, row=0):
 def drawn(canvas, lt, tokens, step):
     """The heatmaps of lt made for canvas and drawn on it after `step` steps."""
     maps = GateHeatmaps(lt, tokens, canvas.width, canvas.height)
-    maps.draw(canvas, step)
+    maps.draw(canvas, ViewState().at(step), Focus(step=step))
     return maps
 
 
@@ -58,7 +60,7 @@ def test_a_frame_is_one_put_per_gate_one_marker_and_labels():
     for _, (_x, _y, w, h, data) in [call for call in c.calls if call[0] == "put_rgba"]:
         assert len(data) == w * h * 4 and w == maps.iw + 2 * PAD
     c.reset()
-    maps.draw(c, 0)
+    maps.draw(c, ViewState(), Focus())
     assert c.count("stroke_path") == 0  # no marker before the first step
     assert c.count("texts") == 1 and c.count("text") == 0
 
@@ -96,7 +98,7 @@ def test_the_marker_frames_the_column_of_the_newest_step(T, size):
     orange = colors.rgb(colors.FORGET)
     for step in range(1, T + 1):
         rec = RecordingCanvas(*size)
-        maps.draw_step(rec, step - 1, step)
+        maps.draw_step(rec, ViewState().at(step), Focus(step=step), step - 1)
         x, _, w, h, data = [a for n, a in rec.calls if n == "put_rgba"][GATES.index("f")]
         image_row = np.frombuffer(data, np.uint8).reshape(h, w, 4)[PAD, :, :3]  # rows from TITLE
         newest = x + max(k for k in range(w) if tuple(image_row[k]) == orange)
@@ -111,12 +113,16 @@ def test_a_step_redraw_equals_a_full_redraw(T):
     maps = GateHeatmaps(lt, tokens, W, H)
     for prev, step in [(0, 1), (7, 8), (T // 2, T // 2 + 1), (T - 1, T), (9, 3)]:
         stepped, full = RasterCanvas(W, H), RasterCanvas(W, H)
-        maps.draw(stepped, prev)
+        maps.draw(stepped, ViewState().at(prev), Focus(step=prev))
         rec = RecordingCanvas(W, H)
-        maps.draw_step(rec, prev, step)
-        assert rec.count("put_rgba") == 4 and rec.count("stroke_path") == 1 and rec.count() == 5
-        maps.draw_step(stepped, prev, step)
-        maps.draw(full, step)
+        maps.draw_step(rec, ViewState().at(step), Focus(step=step), prev)
+        if step > prev:  # playing on: only the new columns and the marker
+            assert rec.count("put_rgba") == 4 and rec.count("stroke_path") == 1
+            assert rec.count() == 5
+        else:  # a jump back is a whole draw
+            assert rec.count("fill_rect") == 1 and rec.count("texts") == 1
+        maps.draw_step(stepped, ViewState().at(step), Focus(step=step), prev)
+        maps.draw(full, ViewState().at(step), Focus(step=step))
         assert np.array_equal(stepped.pixels(), full.pixels()), (prev, step)
 
 
@@ -129,7 +135,8 @@ def test_a_column_of_many_steps_shows_their_mean_up_to_the_current_step():
     maps = GateHeatmaps(lt, ["x"] * T, W, H)
     assert maps.iw == 808
     c = RasterCanvas(W, H)
-    maps.draw(c, 4 * 10 + 2)  # column 10 holds steps 40..43, of which 40 and 41 are reached
+    # column 10 holds steps 40..43, of which 40 and 41 are reached
+    maps.draw(c, ViewState().at(42), Focus(step=42))
     cmap = colors.gate_map("f")
     assert pixel_at(c, maps, "f", maps.x0 + 3) == tuple(cmap(np.array([0.5]))[0][:3])
     assert pixel_at(c, maps, "f", maps.x0 + 10) == tuple(cmap(np.array([0.5]))[0][:3])

@@ -1,5 +1,5 @@
 """The static site: pyscript.toml copies every module and model, nothing comes from a CDN,
-index.html has every element id of ARCHITECTURE.md and canvases of views.CANVAS_SIZES, and only
+index.html has every element id of ARCHITECTURE.md and canvases of ui.panels.CANVAS_SIZES, and only
 lstm/web.py touches the browser."""
 
 import ast
@@ -8,7 +8,7 @@ import tomllib
 from html.parser import HTMLParser
 from pathlib import Path
 
-from lstm.views import CANVAS_SIZES
+from lstm.ui.panels import CANVAS_SIZES
 
 ROOT = Path(__file__).resolve().parent.parent
 BROWSER_MODULES = {"js", "pyodide", "pyodide_js", "pyscript"}

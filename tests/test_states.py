@@ -6,6 +6,8 @@ from lstm import colors
 from lstm.draw.canvas import RecordingCanvas, parse_path
 from lstm.draw.raster import RasterCanvas
 from lstm.draw.states import MAX_LINES, PLACEHOLDER, StateChart
+from lstm.focus import Focus
+from lstm.ui.state import ViewState
 
 OUT = Path(__file__).parent / "output"
 W, H = 880, 300
@@ -20,7 +22,7 @@ def states(T, units, seed=0, scale=1.0):
 def drawn(canvas, c, h, step, unit=None):
     """The chart of c, h made for canvas and drawn on it after `step` steps."""
     chart = StateChart(c, h, canvas.width, canvas.height)
-    chart.draw(canvas, step, unit)
+    chart.draw(canvas, ViewState().at(step), Focus(unit=unit, step=step))
     return chart
 
 

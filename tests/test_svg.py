@@ -69,14 +69,17 @@ def test_clear_empties_the_document():
 
 
 def test_every_panel_renders_to_well_formed_svg():
+    from lstm.draw.curve import draw_curve
     from lstm.model import LSTM
-    from lstm.views import Views
+    from lstm.ui.panels import Frames, Scene
+    from lstm.ui.state import ViewState
 
     tokens = list("<a & b> \"q\" \x01 é")
     vocab = sorted(set(tokens))
     tr = LSTM.random(4, 6, vocab_size=len(vocab), seed=1).trace([vocab.index(t) for t in tokens])
     canvases = {k: SvgCanvas(640, 300) for k in ("diagram", "heatmaps", "states", "loss")}
-    Views(tr, tokens).draw_all(canvases, 5, losses=[1.0, 0.5])
+    Frames(Scene(None, tr, tokens)).draw(canvases, ViewState().at(5))
+    draw_curve(canvases["loss"], [1.0, 0.5])
     for c in canvases.values():
         root = ET.fromstring(c.svg())
         assert len(root) > 3

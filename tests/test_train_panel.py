@@ -1,13 +1,15 @@
-"""The training panel's controller (lstm/train_panel.py) against the recording FakePage."""
+"""The training panel's controller (lstm/ui/training.py) against the recording FakePage."""
 
 import numpy as np
 import pytest
 
-from lstm import modelfile, train_panel
-from lstm.app import TRACE_TICK_MS, start
+from lstm import modelfile
 from lstm.tasks import TASKS
 from lstm.train import Trainer
-from lstm.train_panel import (
+from lstm.ui import training as train_panel
+from lstm.ui.app import start
+from lstm.ui.playback import TRACE_TICK_MS
+from lstm.ui.training import (
     EVALUATE_DELAY_MS,
     EVALUATING,
     FOLLOW_TOKENS,

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .. import colors
+from ..focus import Focus, Hit
 from .canvas import Canvas, circle_points, label, paths, rect_path
 
 W0, H0 = 900, 300
@@ -118,6 +119,8 @@ class CellDiagram:
 
     def __init__(self, width: int, height: int):
         self.width, self.height = width, height
+        self.values: CellValues | None = None  # what the last draw showed, for hit()
+        self.focus: Focus | None = None
         self.s = min(width / W0, height / H0)
         self.dx, self.dy = (width - W0 * self.s) / 2, (height - H0 * self.s) / 2
         wires, heads = _wires()
@@ -142,8 +145,11 @@ class CellDiagram:
     def at(self, x: float, y: float) -> tuple[float, float]:
         return round(x * self.s + self.dx, 1), round(y * self.s + self.dy, 1)
 
-    def draw(self, canvas: Canvas, values: CellValues | None, token: str, caption: str) -> None:
-        """The diagram with values (None: before the first step), the input token, a caption."""
+    def draw(self, canvas: Canvas, data: tuple, focus: Focus | None) -> None:
+        """The diagram of data = (values, token, caption): the values at the focus (None:
+        before the first step), the input token written under x_t, and a caption."""
+        values, token, caption = data
+        self.values, self.focus = values, focus
         canvas.fill_rect(0, 0, self.width, self.height, colors.PAPER)
         canvas.stroke_path(self.wire_d, colors.MUTED, 1.5)
         canvas.stroke_path(self.highway_d, colors.CELL, 4.0)
@@ -183,3 +189,22 @@ class CellDiagram:
         labels.append(label(caption, *self.at(8, 14), colors.INK, 12, baseline="middle",
                             bold=True))
         canvas.texts(labels)  # last: every label above the box fills and the wires
+
+
+    def hit(self, x: float, y: float) -> Hit | None:
+        """The gate box or state value under (x, y), with its value at the focus; None
+        elsewhere and before the first step."""
+        if self.values is None or self.focus is None:
+            return None
+        gx, gy = (x - self.dx) / self.s, (y - self.dy) / self.s
+        where = {"layer": self.focus.layer, "unit": self.focus.unit, "step": self.focus.step}
+        note = "" if self.focus.unit is not None else "mean over units"
+        for g, cx in GATE_X.items():
+            if abs(gx - cx) <= BOX_W / 2 and abs(gy - BOXES) <= BOX_H / 2:
+                return Hit(gate=g, value=getattr(self.values, g), note=note, **where)
+        states = {"c_prev": (20, 104, HIGHWAY), "c": (X_END, X_END + 90, HIGHWAY),
+                  "h_prev": (20, 114, BUS), "h": (X_END, X_END + 90, BUS)}
+        for name, (a, b, row) in states.items():
+            if a <= gx <= b and abs(gy - row) <= 10:
+                return Hit(quantity=name, value=getattr(self.values, name), note=note, **where)
+        return None

@@ -10,6 +10,7 @@ texts call for every label (made once per trace too); a Step puts only the chang
 import numpy as np
 
 from .. import colors
+from ..focus import Focus, Hit
 from ..tokens import show
 from .canvas import Canvas, column_bins, label, path, text_width
 
@@ -70,17 +71,22 @@ def token_stride(labels: list[str], step_px: float) -> int:
 class GateHeatmaps:
     """The four gate heatmaps of one layer on a canvas of one size, coloured once.
 
-    layer: anything with i, f, g, o arrays (T, H); tokens: T strings.
+    layer: anything with i, f, g, o arrays (T, H); tokens: T strings; index: the layer's
+    number (0-based), for what hit() reports. Rows are whole pixels per unit while the units
+    fit (every unit the same height), else units share pixel rows (mean per row).
     """
 
-    def __init__(self, layer, tokens: list[str], width: int, height: int):
+    def __init__(self, layer, tokens: list[str], width: int, height: int, index: int = 0):
         self.width, self.height = width, height
         self.T, self.H = layer.i.shape
+        self.layer, self.index, self.tokens = layer, index, list(tokens)
+        self.focus, self.revealed = Focus(), 0  # what the last draw showed
         self.x0, x1 = time_span(width)
         self.iw = x1 - self.x0
         self.legend_x = x1 - LEGEND_W - 2 * PAD - 14  # the legend bar, left of a "1" label
         band = (height - PAD - AXIS) // 4
-        self.ih = max(1, band - TITLE - 2 * PAD - GAP)
+        room = max(1, band - TITLE - 2 * PAD - GAP)
+        self.ih = room - room % self.H if room >= self.H else room  # equal rows while they fit
         self.tops = [PAD + k * band for k in range(4)]  # band tops (the title row)
         self.edges = column_edges(self.T, self.iw)
         self.bins = column_bins(max(self.T, 1), self.iw)  # first step of each column
@@ -139,20 +145,28 @@ class GateHeatmaps:
         return out.tobytes()
 
     # -- drawing ---------------------------------------------------------------------------
-    def draw(self, canvas: Canvas, step: int) -> None:
-        """The whole panel after `step` steps (0 = nothing processed yet)."""
+    def draw(self, canvas: Canvas, view, focus: Focus) -> None:
+        """The whole panel with view.reached steps revealed (0 = none), the marker on
+        focus.step and the focused unit's row outlined."""
+        step = view.reached
         canvas.fill_rect(0, 0, self.width, self.height, colors.PAPER)
         bw = self.iw + 2 * PAD
         for g, top in zip(GATES, self.tops, strict=True):
             band = self.bands[g]
             canvas.put_rgba(self.x0 - PAD, top, bw, band.shape[0],
                             self._pixels(g, step, 0, band.shape[0], 0, bw))
-        self._marker(canvas, step)
+        self._marker(canvas, focus.step, focus.unit)
         canvas.texts(self.label_items)
+        self.focus, self.revealed = focus, step
 
-    def draw_step(self, canvas: Canvas, prev: int, step: int) -> None:
-        """Only what changes from `prev` steps to `step`: the columns in between and the marker."""
-        lo, hi = sorted((prev, step))
+    def draw_step(self, canvas: Canvas, view, focus: Focus, prev: int) -> None:
+        """Only what changes when playing on from step `prev` to focus.step: the columns in
+        between and the marker. Anything else (a jump back, a new unit) is a whole draw."""
+        step = focus.step
+        if step != view.reached or step < prev or focus.unit != self.focus.unit:
+            self.draw(canvas, view, focus)
+            return
+        lo, hi = prev, step
         c0 = max(0, int(self.edges[max(lo - 1, 0)]) + PAD - 4)
         c1 = min(self.iw + 2 * PAD, int(self.edges[min(hi, self.T)]) + PAD + 4)
         if c1 <= c0:
@@ -161,7 +175,8 @@ class GateHeatmaps:
         for g, top in zip(GATES, self.tops, strict=True):
             canvas.put_rgba(self.x0 - PAD + c0, top + r0, c1 - c0, r1 - r0,
                             self._pixels(g, step, r0, r1, c0, c1))
-        self._marker(canvas, step)
+        self._marker(canvas, step, focus.unit)
+        self.focus, self.revealed = focus, step
 
     def _legend_labels(self, g: str, top: int) -> list[tuple]:
         """A gate's title and the words around its legend bar, as texts() items."""
@@ -182,15 +197,50 @@ class GateHeatmaps:
         a, b = int(self.edges[t]), int(self.edges[t + 1])
         return self.x0 + min(a, b - 1), self.x0 + b
 
-    def _marker(self, canvas: Canvas, step: int) -> None:
-        if step <= 0 or not self.T:
+    def unit_rows(self, unit: int) -> tuple[int, int]:
+        """The pixel rows [a, b) of the image that show `unit` (at least one)."""
+        a = unit * self.ih // self.H
+        return a, max(a + 1, (unit + 1) * self.ih // self.H)
+
+    def _marker(self, canvas: Canvas, step: int, unit: int | None = None) -> None:
+        """The current step's column outlined in every band, and the focused unit's row."""
+        if not self.T:
             return
-        a, b = self.marker_x(step)
         boxes = []
-        for top in self.tops:
-            y0, y1 = top + TITLE + PAD - 1, top + TITLE + PAD + self.ih + 1
-            boxes.append(path([(a - 1, y0), (b + 1, y0), (b + 1, y1), (a - 1, y1)], close=True))
-        canvas.stroke_path("".join(boxes), colors.INK, 2.0)
+        if step > 0:
+            a, b = self.marker_x(step)
+            for top in self.tops:
+                y0, y1 = top + TITLE + PAD - 1, top + TITLE + PAD + self.ih + 1
+                boxes.append(path([(a - 1, y0), (b + 1, y0), (b + 1, y1), (a - 1, y1)],
+                                  close=True))
+        if unit is not None and 0 <= unit < self.H:
+            r0, r1 = self.unit_rows(unit)
+            x0, x1 = self.x0 - 1, self.x0 + self.iw + 1
+            for top in self.tops:
+                y0, y1 = top + TITLE + PAD + r0 - 1, top + TITLE + PAD + r1 + 1
+                boxes.append(path([(x0, y0), (x1, y0), (x1, y1), (x0, y1)], close=True))
+        if boxes:
+            canvas.stroke_path("".join(boxes), colors.INK, 2.0)
+
+    def hit(self, x: float, y: float) -> Hit | None:
+        """The gate, unit and step drawn at (x, y), with the value and token; None outside
+        the images or past the revealed steps."""
+        col = int(x) - self.x0
+        if not self.T or not 0 <= col < self.iw:
+            return None
+        band = next((k for k, top in enumerate(self.tops)
+                     if 0 <= int(y) - (top + TITLE + PAD) < self.ih), None)
+        if band is None:
+            return None
+        g, row = GATES[band], int(y) - (self.tops[band] + TITLE + PAD)
+        t = int(np.searchsorted(self.edges, col, side="right")) - 1  # the step whose column
+        t = min(max(t, 0), self.T - 1)
+        unit = min(row * self.H // self.ih, self.H - 1)
+        if t >= self.revealed:
+            return None
+        value = float(getattr(self.layer, g)[t, unit])
+        return Hit(layer=self.index, unit=unit, step=t + 1, gate=g, value=value,
+                   token=token_label(self.tokens[t]))
 
     def _axis_labels(self) -> list[tuple]:
         """The tokens under the time axis and the caption under them, as texts() items."""

@@ -13,6 +13,7 @@ line, and a caption says so.
 import numpy as np
 
 from .. import colors
+from ..focus import Focus, Hit
 from .canvas import Canvas, column_bins, decimate, draw_placeholder, label, path
 from .heatmap import time_span
 
@@ -25,11 +26,12 @@ CELL_RGB, HIDDEN_RGB = colors.rgb(colors.CELL), colors.rgb(colors.HIDDEN)
 class StateChart:
     """The chart for one trace layer on a canvas of one size; per-trace numbers cached.
 
-    c, h: (T, H) arrays.
+    c, h: (T, H) arrays; index: the layer's number (0-based), for what hit() reports.
     """
 
-    def __init__(self, c: np.ndarray, h: np.ndarray, width: int, height: int):
+    def __init__(self, c: np.ndarray, h: np.ndarray, width: int, height: int, index: int = 0):
         self.width, self.height = width, height
+        self.index, self.revealed = index, 0
         self.c, self.h = np.asarray(c, np.float64), np.asarray(h, np.float64)
         self.T, self.H = self.c.shape
         self.x0, x1 = time_span(width)
@@ -87,9 +89,13 @@ class StateChart:
         return np.concatenate([upper, lower[::-1]])
 
     # -- drawing ---------------------------------------------------------------------------
-    def draw(self, canvas: Canvas, step: int, unit: int | None = None) -> None:
-        """The chart after `step` steps; unit selects the line drawn in band mode (None: mean)."""
-        step = min(step, self.T)
+    def draw(self, canvas: Canvas, view, focus: Focus) -> None:
+        """The chart of the view.reached steps revealed, the marker at focus.step; the focused
+        unit's lines on top (in band mode: the line drawn; None: the mean)."""
+        step, unit = min(view.reached, self.T), focus.unit
+        if unit is not None and not 0 <= unit < self.H:
+            unit = None
+        self.revealed = max(step, 0)
         if step <= 0:
             draw_placeholder(canvas, PLACEHOLDER)
             return
@@ -114,7 +120,7 @@ class StateChart:
             which = "the mean over units" if unit is None else f"unit {unit}"
             labels.append(label(f"{self.H} units: shaded bands span the lowest to the highest "
                                 f"unit; lines follow {which}", 12, 32, colors.MUTED, 11))
-        x = float(self.x(step - 1))
+        x = float(self.x(min(max(focus.step, 1), step) - 1))
         canvas.stroke_path(path([(x, self.top), (x, self.bottom)]), colors.INK, 1.0)
         labels.append(label("cell state c (long-term memory)", 36, 18,
                             colors.text_color(colors.CELL), 12))
@@ -168,3 +174,23 @@ class StateChart:
                   baseline="middle", bold=True, angle=-np.pi / 2),
         ]
 
+    def hit(self, x: float, y: float) -> Hit | None:
+        """The unit's c or h line nearest the pointer at the step under it (within 8 px), as
+        drawn last; None off the plot or past the revealed steps."""
+        if not self.revealed or not self.x0 <= x < self.x0 + self.iw or \
+                not self.top - 8 <= y <= self.bottom + 8:
+            return None
+        t = int((x - self.x0) * max(self.T, 1) // self.iw)
+        if t >= self.revealed:
+            return None
+        best = None
+        for name, data in (("c", self.c), ("h", self.h)):
+            ys = self.y(data[t])
+            u = int(np.argmin(np.abs(ys - y)))
+            d = abs(float(ys[u]) - y)
+            if d <= 8 and (best is None or d < best[0]):
+                best = (d, name, u, float(data[t, u]))
+        if best is None:
+            return None
+        _, name, u, value = best
+        return Hit(layer=self.index, unit=u, step=t + 1, quantity=name, value=value)

@@ -3,13 +3,13 @@
 Needs NumPy for Pyodide, which is not obtainable offline: set PYODIDE_DIST to a full Pyodide
 314.0.7 distribution folder; it is then served in place of assets/vendor/pyodide/. Otherwise
 the test is skipped and says so. The browser plays an example to the end; CPython drives
-lstm.app with the recording FakePage through the same choices; the stats must read the same and
+lstm.ui.app with the recording FakePage through the same choices; the stats must read the same and
 the heatmap images the browser shows must hold the bytes CPython computed.
 """
 
 from pixels import canvas_pixels, composed
 
-import lstm.app
+import lstm.ui.app
 from tests.fakes import FakePage
 
 STATS = ("stat-step", "stat-cell-norm", "stat-hidden-norm", "stat-token")
@@ -20,7 +20,7 @@ FAST = "3"
 def expected_run(page_values: dict[str, str], example: str, size: tuple[int, int]) -> FakePage:
     """The controller in CPython, through the same choices, played to the end."""
     fake = FakePage(values=page_values, canvas_size=size)
-    lstm.app.start(fake)
+    lstm.ui.app.start(fake)
     fake.choose("example", example)
     fake.slide("speed", int(FAST))
     fake.click("start")

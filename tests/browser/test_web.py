@@ -13,7 +13,7 @@ import textwrap
 import pytest
 from pixels import canvas_pixels, composed
 
-import lstm.app
+import lstm.ui.app
 from tests.fakes import FakePage
 
 RED, GREEN, BLUE = (255, 0, 0, 255), (0, 128, 0, 255), (0, 0, 255, 255)
@@ -276,7 +276,7 @@ def test_download_offers_the_bytes_under_the_file_name(web):
 def app_canvases(steps: int, size: tuple[int, int]) -> dict[str, list]:
     """Every canvas call the controller (CPython, FakePage) makes: start, then `steps` Steps."""
     fake = FakePage(values={"speed": "3"}, canvas_size=size)
-    lstm.app.start(fake)
+    lstm.ui.app.start(fake)
     for _ in range(steps):
         fake.click("step")
     return {id: canvas.calls for id, canvas in fake.canvases.items()}

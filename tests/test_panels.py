@@ -5,9 +5,11 @@ import pytest
 
 from lstm import colors
 from lstm.draw.canvas import RecordingCanvas
+from lstm.draw.curve import draw_curve
 from lstm.draw.raster import RasterCanvas, decode_png, encode_png
 from lstm.model import LSTM
-from lstm.views import CANVAS_SIZES, Views
+from lstm.ui.panels import CANVAS_SIZES, REGISTRY, Frames, Scene
+from lstm.ui.state import ViewState
 
 OUT = Path(__file__).parent / "output"
 TEXT = "the cat sat on the mat; (the mat [was] warm)."
@@ -24,10 +26,19 @@ def recorders():
     return {k: RecordingCanvas(w, h) for k, (w, h) in CANVAS_SIZES.items()}
 
 
+def frames(tr, tokens) -> Frames:
+    return Frames(Scene(None, tr, tokens))
+
+
+def view(step, unit=None, layer=0) -> ViewState:
+    return ViewState().at(step).focused(unit=unit, layer=layer)
+
+
 def test_draw_all_draws_every_panel_with_plain_values():
     tr, tokens = trace()
     canvases = recorders()
-    Views(tr, tokens).draw_all(canvases, 10, unit=2, losses=[2.0, 1.0], accuracies=[0.1, 0.5])
+    frames(tr, tokens).draw(canvases, view(10, unit=2))
+    draw_curve(canvases["loss"], [2.0, 1.0], [0.1, 0.5])
     assert canvases["heatmaps"].count("put_rgba") == 4
     assert canvases["states"].count("stroke_path") == 2 * 16 + 3  # lines, axes, zero, marker
     assert "unit 2 (units 0-15) · token 10 of 45" in canvases["diagram"].strings()
@@ -38,12 +49,12 @@ def test_draw_all_draws_every_panel_with_plain_values():
 
 def test_draw_step_redraws_only_what_moves():
     tr, tokens = trace()
-    views = Views(tr, tokens)
+    views = frames(tr, tokens)
     canvases = recorders()
-    views.draw_all(canvases, 3)
+    views.draw(canvases, view(3))
     for c in canvases.values():
         c.reset()
-    views.draw_step(canvases, 3, 4, unit=None)
+    views.draw(canvases, view(4), prev=3)
     assert canvases["heatmaps"].count("put_rgba") == 4 and canvases["heatmaps"].count() == 5
     assert canvases["loss"].count() == 0
     assert "mean over 16 units · token 4 of 45" in canvases["diagram"].strings()
@@ -53,37 +64,36 @@ def test_draw_step_redraws_only_what_moves():
 
 def test_stepping_through_gives_the_same_pictures_as_drawing_each_frame():
     tr, tokens = trace(units=4, text="abcabcabca")
-    views = Views(tr, tokens)
-    stepped = {k: RasterCanvas(w, h) for k, (w, h) in CANVAS_SIZES.items() if k != "loss"}
-    views.draw_all(stepped, 0)
+    views = frames(tr, tokens)
+    stepped = {k: RasterCanvas(w, h) for k, (w, h) in CANVAS_SIZES.items() if k in REGISTRY}
+    views.draw(stepped, view(0, unit=1))
     for step in range(1, 11):
-        views.draw_step(stepped, step - 1, step, unit=1)
+        views.draw(stepped, view(step, unit=1), prev=step - 1)
         full = {k: RasterCanvas(c.width, c.height) for k, c in stepped.items()}
-        views.draw_all(full, step, unit=1)
+        frames(tr, tokens).draw(full, view(step, unit=1))
         for k in stepped:
             assert np.array_equal(stepped[k].pixels(), full[k].pixels()), (k, step)
 
 
 def test_layers_units_and_bad_input():
     tr, tokens = trace(units=40, layers=2)
-    views = Views(tr, tokens)
+    views = frames(tr, tokens)
     canvases = recorders()
-    views.draw_all(canvases, 45, unit=None, layer=1)
+    views.draw(canvases, view(45, unit=None, layer=1))
     assert "layer 2 of 2 · mean over 40 units · token 45 of 45" in canvases["diagram"].strings()
     assert canvases["states"].count("fill_path") == 2  # 40 units: bands
-    views.draw_all(canvases, 999)  # clamped to the end
-    views.draw_all(canvases, -5)  # clamped to the start: placeholder
+    views.draw(canvases, view(0))  # nothing revealed: the placeholder
     assert canvases["states"].strings()[-1].startswith("Cell state and hidden state")
     with pytest.raises(ValueError):
-        Views(tr, tokens[:-1])
+        Scene(None, tr, tokens[:-1])
 
 
 def test_caches_follow_the_canvas_size():
     tr, tokens = trace()
-    views = Views(tr, tokens)
+    views = frames(tr, tokens)
     a, b = RecordingCanvas(880, 400), RecordingCanvas(600, 300)
-    views.draw_all({"heatmaps": a}, 5)
-    views.draw_all({"heatmaps": b}, 5)
+    views.draw({"heatmaps": a}, view(5))
+    views.draw({"heatmaps": b}, view(5))
     widths = [args[2] for name, args in b.calls if name == "put_rgba"]
     assert widths and all(w < 600 for w in widths)
 
@@ -99,11 +109,11 @@ def test_pictures_of_every_panel():
     read back: each the canvas's size, opaque, and in its panel's colours."""
     OUT.mkdir(exist_ok=True)
     tr, tokens = trace()
-    views = Views(tr, tokens)
     rng = np.random.default_rng(0)
     losses = 3 * np.exp(-np.arange(400) / 80) + 0.5 + 0.1 * rng.standard_normal(400)
     canvases = {k: RasterCanvas(w, h, scale=2) for k, (w, h) in CANVAS_SIZES.items()}
-    views.draw_all(canvases, 30, unit=None, losses=losses, accuracies=1 - losses / 4)
+    frames(tr, tokens).draw(canvases, view(30))
+    draw_curve(canvases["loss"], losses, 1 - losses / 4)
     for name, c in canvases.items():
         c.save(str(OUT / f"{name}.png"))
     page = np.concatenate([canvases[k].pixels() for k in CANVAS_SIZES], axis=0)

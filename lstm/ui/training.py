@@ -1,4 +1,4 @@
-"""The training panel's controller: train a model in the tab and watch its gates learn.
+"""The training panel: train a model in the tab and watch its gates learn.
 
 Training runs on the page's main thread in short slices driven by `set_interval`: each tick
 trains as many batches as fit in SLICE_SECONDS, then returns, so the browser paints and handles
@@ -13,14 +13,12 @@ unexpected failed: the status says what; Reset starts over).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Protocol
 
-from lstm.draw.curve import draw_curve
-from lstm.tasks import TASKS, get_task
-from lstm.train import Trainer, TrainingError
-
-if TYPE_CHECKING:
-    from lstm.app import App
+from ..draw.curve import draw_curve
+from ..tasks import TASKS, get_task
+from ..train import Trainer, TrainingError
+from .errors import error_text, guarded
 
 STEPS = 2000  # a run's planned steps (the progress bar's end); Train after that adds as many
 TICK_MS = 60  # one slice per tick
@@ -41,10 +39,22 @@ STATUS = {
 }
 
 
+class Visualizer(Protocol):
+    """What the training panel needs of the visualizer: a menu to put its model in, a way to
+    hand it new weights, and the length of the sequence shown."""
+
+    entries: dict
+    length: int
+
+    def add_model(self, key: str, label: str, model, meta: dict) -> None: ...
+    def update_weights(self, key: str, model) -> None: ...
+    def guard(self, handler): ...
+
+
 class TrainPanel:
     """Task, hidden size, learning rate and batch size in; a Trainer run in slices out."""
 
-    def __init__(self, page, app: App):
+    def __init__(self, page, app: Visualizer):
         self.page, self.app = page, app
         self.state = "idle"
         self.trainer: Trainer | None = None
@@ -68,14 +78,11 @@ class TrainPanel:
     def guard(self, handler):
         """`handler` made safe for the page: an exception stops training and is shown."""
 
-        def safe() -> None:
-            try:
-                handler()
-            except Exception as e:
-                self.stop_timer()
-                self.show("error", f"Training stopped: {type(e).__name__}: {e}. Reset starts over.")
+        def fail(e: Exception) -> None:
+            self.stop_timer()
+            self.show("error", f"Training stopped: {error_text(e)}. Reset starts over.")
 
-        return safe
+        return guarded(handler, fail)
 
     # --- the run --------------------------------------------------------------------------------
     def settings(self) -> dict:
