@@ -25,6 +25,7 @@ import numpy as np
 from ..model import sigmoid
 
 GATES = ("i", "f", "g", "o")
+GATE_WORDS = {"i": "input gate", "f": "forget gate", "g": "candidate", "o": "output gate"}
 TOP = 3  # terms kept per dot product
 
 
@@ -90,11 +91,12 @@ def check_position(trace, layer: int, unit: int, t: int) -> None:
 
 
 def _top_terms(w: np.ndarray, v: np.ndarray, top: int) -> list[tuple[Term, ...]]:
-    """The `top` largest |w * v| terms of each row of w (4, N) against v (N,)."""
+    """The `top` largest |w * v| terms of each row of w (4, N) against v (N,); products that
+    are exactly 0 (h0 = 0 before the first step) say nothing and are left out."""
     p = w * v
     order = np.argsort(-np.abs(p), axis=1, kind="stable")[:, :top]
-    return [tuple(Term(int(j), float(w[r, j]), float(v[j]), float(p[r, j])) for j in row)
-            for r, row in enumerate(order)]
+    return [tuple(Term(int(j), float(w[r, j]), float(v[j]), float(p[r, j]))
+                  for j in row if p[r, j] != 0) for r, row in enumerate(order)]
 
 
 def equations(model, trace, layer: int, unit: int, t: int, top: int = TOP) -> Equations:
@@ -123,3 +125,9 @@ def equations(model, trace, layer: int, unit: int, t: int, top: int = TOP) -> Eq
         source = "embedding" if model.vocab_size is not None else "input"
     return Equations(layer, unit, t, source, len(x), H, gates, float(h_prev[unit]), c_prev,
                      c, o * float(np.tanh(c)))
+
+
+def term_text(term: Term, name: str) -> str:
+    """A term as the equations write it, e.g. "h[12] +0.5200 × -0.3100 = -0.1612" (name is
+    "x" for an input dimension, "h" for a unit of h_{t-1})."""
+    return f"{name}[{term.index}] {term.weight:+.4f} × {term.value:+.4f} = {term.product:+.4f}"
