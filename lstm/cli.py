@@ -196,12 +196,12 @@ def add_explain_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--layer", type=int, help="the layer, from 0 (default: the top one)")
 
 
-def worked_lines(eq: Equations, token: str) -> list[str]:
+def worked_lines(eq: Equations) -> list[str]:
     """The worked equations of one unit's step, four decimals, as `explain` prints them."""
     H, u = eq.units, eq.unit
-    x_name = {"embedding": f"the embedding of '{show(token)}'", "input": "the input vector",
+    x_name = {"embedding": f"the embedding of '{show(eq.token)}'", "input": "the input vector",
               "layer below": f"h_t of layer {eq.layer - 1}"}[eq.source]
-    lines = [f"unit {u} of layer {eq.layer} at step {eq.t}, token '{show(token)}' "
+    lines = [f"unit {u} of layer {eq.layer} at step {eq.t}, token '{show(eq.token)}' "
              "(steps, units and rows counted from 0)",
              f"x_t: {x_name} ({eq.inputs} numbers); h_t-1: the {H} units' h at "
              + (f"step {eq.t - 1}" if eq.t else "the start (h0)")]
@@ -229,8 +229,8 @@ def run_explain(args) -> int:
         raise CommandError(f"--step {args.step}: the text has steps 0..{len(tokens) - 1}")
     if not 0 <= args.unit < model.hidden_size:
         raise CommandError(f"--unit {args.unit}: the model has units 0..{model.hidden_size - 1}")
-    eq = equations(model, model.trace(ids), layer, args.unit, args.step)
-    print("\n".join(worked_lines(eq, tokens[args.step])))
+    eq = equations(model, model.trace(ids), layer, args.unit, args.step, token=tokens[args.step])
+    print("\n".join(worked_lines(eq)))
     print("\n".join(f"{name}={value!r}" for name, value in eq.quantities().items()))
     return 0
 

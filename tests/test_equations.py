@@ -5,7 +5,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from lstm.analysis.equations import GATES, equations
+from lstm.analysis.equations import GATES, equations, equations_at
+from lstm.focus import Focus
 from lstm.model import LSTM
 
 FIXTURES = Path(__file__).parent / "fixtures" / "lstm"
@@ -124,3 +125,14 @@ def test_out_of_range_names_what(where, message):
     model, _, trace = fixture("embed_out_layers2_v9_e4_h6_t20")
     with pytest.raises(ValueError, match=message.replace("(", r"\(").replace(".", r"\.")):
         equations(model, trace, *where)
+
+
+def test_the_page_focus_gives_equations_or_none():
+    model, _, trace = fixture("embed_out_layers2_v9_e4_h6_t20")
+    tokens = [f"t{j}" for j in range(20)]
+    eq = equations_at(model, trace, Focus(layer=1, unit=2, step=8), tokens)
+    assert (eq.layer, eq.unit, eq.t, eq.token) == (1, 2, 7, "t7")
+    assert eq == equations(model, trace, 1, 2, 7, token="t7")
+    for focus in (Focus(unit=None, step=3), Focus(unit=1, step=0), Focus(unit=1, step=21),
+                  Focus(layer=2, unit=1, step=3), Focus(unit=6, step=3)):
+        assert equations_at(model, trace, focus, tokens) is None

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..focus import Focus
 from ..model import sigmoid
 
 GATES = ("i", "f", "g", "o")
@@ -56,7 +57,8 @@ class GateSum:
 @dataclass(frozen=True)
 class Equations:
     """The worked step of one unit. `source` names x_t: "embedding", "input" or "layer below"
-    (h_t of layer - 1); `inputs` is its length In, `units` is H."""
+    (h_t of layer - 1); `inputs` is its length In, `units` is H; `token` the token read at
+    step t when the caller gave it."""
 
     layer: int
     unit: int
@@ -69,6 +71,7 @@ class Equations:
     c_prev: float
     c: float
     h: float
+    token: str = ""
 
     def quantities(self) -> dict[str, float]:
         """Every number by name, in the order `explain` prints them: x_part_a, h_part_a, bias_a,
@@ -99,8 +102,10 @@ def _top_terms(w: np.ndarray, v: np.ndarray, top: int) -> list[tuple[Term, ...]]
                   for j in row if p[r, j] != 0) for r, row in enumerate(order)]
 
 
-def equations(model, trace, layer: int, unit: int, t: int, top: int = TOP) -> Equations:
-    """The worked step t (0-based) of `unit` in `layer` of a trace made by `model`."""
+def equations(model, trace, layer: int, unit: int, t: int, top: int = TOP, token: str = ""
+              ) -> Equations:
+    """The worked step t (0-based) of `unit` in `layer` of a trace made by `model`; `token`
+    is carried along for the caption."""
     check_position(trace, layer, unit, t)
     p, lt, H = model.params, trace.layers[layer], model.hidden_size
     rows = np.arange(4) * H + unit
@@ -124,7 +129,18 @@ def equations(model, trace, layer: int, unit: int, t: int, top: int = TOP) -> Eq
     else:
         source = "embedding" if model.vocab_size is not None else "input"
     return Equations(layer, unit, t, source, len(x), H, gates, float(h_prev[unit]), c_prev,
-                     c, o * float(np.tanh(c)))
+                     c, o * float(np.tanh(c)), token)
+
+
+def equations_at(model, trace, focus: Focus, tokens: list[str]) -> Equations | None:
+    """The equations of the page's focus (its step is 1-based), or None where there are none:
+    the mean over units, step 0 (before the first token), or a focus outside the trace."""
+    t = focus.step - 1
+    try:
+        check_position(trace, focus.layer, focus.unit, t)
+    except ValueError:
+        return None
+    return equations(model, trace, focus.layer, focus.unit, t, token=tokens[t])
 
 
 def term_text(term: Term, name: str) -> str:
