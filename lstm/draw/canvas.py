@@ -49,6 +49,16 @@ def text_width(s: str, size: float = 12) -> float:
     return CHAR_WIDTH * size * len(s)
 
 
+def fit_text(pieces: list[str], width: float, size: float = 12, sep: str = " · ") -> str:
+    """The first pieces joined by sep, as many as fit in width (the first always)."""
+    out = pieces[0] if pieces else ""
+    for piece in pieces[1:]:
+        if text_width(out + sep + piece, size) > width:
+            break
+        out += sep + piece
+    return out
+
+
 _PLAIN = (str, int, float, bool, bytes)
 
 

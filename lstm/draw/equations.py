@@ -22,7 +22,7 @@ from __future__ import annotations
 from .. import colors
 from ..analysis.equations import GATE_WORDS, GATES, Equations, Term, term_text
 from ..focus import Focus, Hit
-from .canvas import Canvas, draw_placeholder, label, paths, text_width
+from .canvas import Canvas, draw_placeholder, fit_text, label, paths, text_width
 from .heatmap import token_label
 from .hitboxes import HitBoxes
 
@@ -92,11 +92,7 @@ class EquationsPanel:
         token = f", token '{token_label(eq.token)}'" if eq.token else ""
         pieces = ["x part = W_ih[r]·x_t", "h part = W_hh[r]·h_t-1", "bias = b_ih[r] + b_hh[r]",
                   f"r = gate·{eq.units} + {eq.unit}", "click a term h[j]: unit j, a step back"]
-        caption = pieces[0]
-        for piece in pieces[1:]:  # as much as fits the width
-            if text_width(f"{caption} · {piece}", SIZE_SMALL) > self.width - 2 * PAD:
-                break
-            caption = f"{caption} · {piece}"
+        caption = fit_text(pieces, self.width - 2 * PAD, SIZE_SMALL)
         items = [
             label(f"{who} · step {eq.t + 1}{token}", PAD, TITLE_Y, colors.INK, 13, bold=True),
             label(caption, PAD, CAPTION_Y, colors.MUTED, SIZE_SMALL),
