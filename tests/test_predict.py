@@ -5,7 +5,8 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from lstm.analysis.predict import NO_OUTPUT, prediction, softmax
+from lstm.analysis.predict import NO_OUTPUT, prediction, prediction_at, softmax
+from lstm.focus import Focus
 from lstm.model import LSTM
 
 
@@ -58,3 +59,13 @@ def test_no_output_layer_and_steps_outside_say_so():
     assert len(prediction(with_out, 1).top) == 2  # fewer outputs than five
     with pytest.raises(ValueError, match="3 labels for an output layer of 2"):
         prediction(with_out, 0, labels=list("abc"))
+
+
+def test_the_page_focus_counts_steps_from_1():
+    trace = logits_trace([[0.0, 1.0], [2.0, 0.0]])
+    pred = prediction_at(trace, Focus(step=2), ["x", "y"], ["a", "b"], truth=1, what="label")
+    assert (pred.t, pred.token, pred.what, pred.top[0].label, pred.rank) == (1, "y", "label",
+                                                                             "a", 2)
+    assert prediction_at(trace, Focus(step=0), ["x", "y"]).message == (
+        "no prediction before the first token")
+    assert prediction_at(trace, Focus(step=5), ["x", "y"]).message.startswith("no prediction past")
