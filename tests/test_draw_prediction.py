@@ -90,5 +90,5 @@ def test_no_output_layer_and_no_data_say_so():
 
 
 def test_a_short_canvas_shows_fewer_rows():
-    _panel, c = drawn(pred(truth=1), size=(300, 100))
+    _, c = drawn(pred(truth=1), size=(300, 100))
     assert sum(s.startswith("'") for s in c.strings()) == 2
