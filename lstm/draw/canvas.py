@@ -176,6 +176,18 @@ def path(points: np.ndarray, close: bool = False) -> str:
     return d + "Z" if close else d
 
 
+def subpaths(points: np.ndarray, close: bool = False) -> str:
+    """N subpaths of K points each, points (N, K, 2), in one pass (no loop per subpath)."""
+    p = np.asarray(points, np.float64)
+    n, k = p.shape[:2]
+    if n == 0:
+        return ""
+    d = np.frombuffer(path(p.reshape(-1, 2)).encode("ascii"), np.uint8).reshape(n, 15 * k)
+    d = np.concatenate([d, np.full((n, 1), ord("Z"), np.uint8)], axis=1) if close else d.copy()
+    d[:, 0] = ord("M")  # each subpath's first point moves (a point is 15 bytes)
+    return d.tobytes().decode("ascii")
+
+
 def paths(polylines: list[np.ndarray], close: bool = False) -> str:
     """Several subpaths in one path string (one stroke_path / fill_path call)."""
     return "".join(path(p, close) for p in polylines if len(p))

@@ -19,10 +19,12 @@ link underlines and one texts call.
 
 from __future__ import annotations
 
+import numpy as np
+
 from .. import colors
 from ..analysis.equations import GATE_WORDS, GATES, Equations, Term, term_text
 from ..focus import Focus, Hit
-from .canvas import Canvas, draw_placeholder, fit_text, label, paths, text_width
+from .canvas import Canvas, draw_placeholder, fit_text, label, subpaths, text_width
 from .heatmap import token_label
 from .hitboxes import HitBoxes
 
@@ -84,7 +86,7 @@ class EquationsPanel:
                 items += self._terms(data, a, name, terms, y + EQ_LINE + j * TERM_LINE, links)
         items += self._states(data, FIRST_Y + 4 * self.gate_h + 6)
         if links:
-            canvas.stroke_path(paths(links), colors.text_color(colors.HIDDEN), 1.0)
+            canvas.stroke_path(subpaths(np.array(links)), colors.text_color(colors.HIDDEN), 1.0)
         canvas.texts(items)
 
     def _heading(self, eq: Equations) -> list[tuple]:

@@ -17,7 +17,7 @@ import numpy as np
 from .. import colors
 from ..analysis.saturation import GATES, THRESHOLDS, Saturation
 from ..focus import Focus, Hit
-from .canvas import Canvas, draw_placeholder, fit_text, label, path, paths, rect_path
+from .canvas import Canvas, draw_placeholder, fit_text, label, paths, rect_path, subpaths
 
 SIZE = (900, 260)
 PAD, TOP, LEFT, BOTTOM, GAP, CAPTION = 10, 24, 36, 36, 20, 18
@@ -27,14 +27,11 @@ EMPTY_MESSAGE = "Gate saturation will appear here once a sequence is traced"
 NO_STEPS_MESSAGE = "No steps yet: saturation counts the steps read so far"
 
 
-def squares(x: np.ndarray, y: np.ndarray, r: float) -> str:
-    """One path of N filled squares of half-size r centred at (x, y), built in one pass."""
+def squares(x: np.ndarray, y: np.ndarray, r: float, close: bool = False) -> str:
+    """One path of N squares of half-size r centred at (x, y) (N,); closed for a stroke."""
     x, y = np.asarray(x, float), np.asarray(y, float)
     dx, dy = np.array([-r, r, r, -r]), np.array([-r, -r, r, r])
-    pts = np.stack([(x[:, None] + dx).ravel(), (y[:, None] + dy).ravel()], axis=1)
-    d = bytearray(path(pts), "ascii")
-    d[:: 15 * 4] = b"M" * len(x)  # every fourth point starts a new square (15 bytes a point)
-    return d.decode("ascii")
+    return subpaths(np.stack([x[:, None] + dx, y[:, None] + dy], axis=2), close)
 
 
 class SaturationPanel:
@@ -103,9 +100,7 @@ class SaturationPanel:
         u = focus.unit
         focused = u is not None and focus.layer == data.layer and 0 <= u < self._xy.shape[2]
         if focused:
-            x, y = self._xy[:, 0, u], self._xy[:, 1, u]
-            canvas.stroke_path("".join(rect_path(float(a) - RING, float(b) - RING, 2 * RING,
-                                                 2 * RING) for a, b in zip(x, y, strict=True)),
+            canvas.stroke_path(squares(self._xy[:, 0, u], self._xy[:, 1, u], RING, close=True),
                                colors.INK, 2.0)
         pieces = [f"each dot is one of {data.low.shape[1]} units", f"steps 1-{data.steps}",
                   "x: share of steps shut, y: share open", "Karpathy et al. 2015"]
