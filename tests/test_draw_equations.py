@@ -1,15 +1,22 @@
 """lstm/draw/equations.py: the worked equations drawn with their numbers; terms link back."""
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
 from lstm import colors
 from lstm.analysis.equations import GATES, equations, equations_at
 from lstm.draw.canvas import RecordingCanvas, text_width
-from lstm.draw.equations import SIZE, STEP_MESSAGE, UNIT_MESSAGE, EquationsPanel
+from lstm.draw.equations import FIRST_Y, SIZE, STEP_MESSAGE, UNIT_MESSAGE, EquationsPanel
 from lstm.draw.raster import RasterCanvas
 from lstm.focus import Focus
 from lstm.model import LSTM
+from lstm.modelfile import load_model
+from lstm.tokens import Vocab
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = Path(__file__).parent / "output"
 
 TOKENS = list("(a(b(a))b")
 
@@ -117,3 +124,23 @@ def test_small_panels_drop_terms_never_text_size(model_trace):
         if align == "left":
             assert x + text_width(s, size) <= 560 - 11, s  # nothing runs off the right
         assert size >= 11
+
+
+def test_the_bracket_counter_writes_plus_one_at_an_open_bracket():
+    """assets/models/brackets.npz, unit 11 at the second '(': the input gate open, g = +1, so
+    c grows by about one; the picture is saved for a look."""
+    model, meta = load_model(ROOT / "assets/models/brackets.npz")
+    tokens = list("(a(b))")
+    trace = model.trace(Vocab(meta["vocabulary"]).encode(tokens)[0])
+    focus = Focus(unit=11, step=3)
+    eq = equations_at(model, trace, focus, tokens)
+    canvas = RasterCanvas(*SIZE, scale=2)
+    panel, _ = drawn(model, trace, focus, canvas=canvas)
+    OUT.mkdir(exist_ok=True)
+    canvas.save(str(OUT / "equations_brackets_unit11_step3.png"))
+    assert eq.gates["i"].value > 0.85 and eq.gates["g"].value > 0.95
+    assert 0.7 < eq.c - eq.gates["f"].value * eq.c_prev < 1.0  # what i·g wrote
+    y = FIRST_Y + 2 * panel.gate_h - 5  # through g's swatch (CSS px)
+    swatch = canvas.pixels()[y, :, :3]
+    assert (swatch == colors.rgb(colors.gate_map("g").color(eq.gates["g"].value))).all(
+        axis=1).sum() >= 8

@@ -1,5 +1,7 @@
 """lstm/draw/prediction.py: bars as long as the probabilities, the truth outlined."""
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -10,6 +12,11 @@ from lstm.draw.prediction import BAR, BAR_COLOR, EMPTY_MESSAGE, SIZE, Prediction
 from lstm.draw.raster import RasterCanvas
 from lstm.focus import Focus
 from lstm.model import LSTM
+from lstm.modelfile import load_model
+from lstm.tokens import Vocab
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = Path(__file__).parent / "output"
 
 LABELS = ["a", "b", " ", "d", "e", "f", "g"]
 Z = [[0.0, 3.0, 1.0, 2.0, -1.0, 0.5, 2.5]]
@@ -92,3 +99,20 @@ def test_no_output_layer_and_no_data_say_so():
 def test_a_short_canvas_shows_fewer_rows():
     _, c = drawn(pred(truth=1), size=(300, 100))
     assert sum(s.startswith("'") for s in c.strings()) == 2
+
+
+def test_the_anbn_preset_knows_the_next_b_in_the_picture():
+    """assets/models/anbn.npz after 'aaab': the rest is determined, so 'b' fills its bar."""
+    model, meta = load_model(ROOT / "assets/models/anbn.npz")
+    tokens = list("aaabbb.")
+    ids = Vocab(meta["vocabulary"]).encode(tokens)[0]
+    trace = model.trace(ids)
+    data = prediction(trace, 3, meta["labels"], truth=int(ids[4]), token=tokens[3])
+    canvas = RasterCanvas(*SIZE, scale=2)
+    panel, _ = drawn(data, canvas)
+    OUT.mkdir(exist_ok=True)
+    canvas.save(str(OUT / "prediction_anbn_step4.png"))
+    assert data.top[0].label == "b" and data.rank == 1 and data.top[0].p > 0.99
+    row = canvas.pixels()[int(34 + BAR / 2)]  # the first bar's middle row, full length
+    dark = (row[:, :3] == colors.rgb(BAR_COLOR)).all(axis=1).sum()
+    assert dark >= 0.99 * panel.bar_w - 1

@@ -1,6 +1,8 @@
 """lstm/draw/tokentext.py: the text on the focused unit's colours, the current token outlined,
 a window around it, a click on a token jumps there."""
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -24,7 +26,11 @@ from lstm.draw.tokentext import (
 )
 from lstm.focus import Focus
 from lstm.model import LSTM
+from lstm.modelfile import load_model
 from lstm.tokens import Vocab, tokenize
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = Path(__file__).parent / "output"
 
 CHAR = text_width("a", FONT) + 2 * BOX_PAD  # one character's box
 
@@ -152,3 +158,21 @@ def test_no_text_and_odd_steps_never_fail():
         assert c.count("texts") == 1
     _, c = drawn(traced("abc"), Focus(unit=0, step=0))
     assert c.count("stroke_path") == 0  # no current token before the first step
+
+
+def test_the_bracket_counter_reads_as_depth_in_the_picture():
+    """assets/models/brackets.npz: cell unit 11 counts the depth, so on its c colours the
+    deeper a token is nested the stronger its purple (the picture is saved for a look)."""
+    model, meta = load_model(ROOT / "assets/models/brackets.npz")
+    text = "(a(b(a))b((a(b)))a)b(a)"
+    tokens = tokenize(text, "char")
+    data = TextTrace(tokens, model.trace(Vocab(meta["vocabulary"]).encode(tokens)[0]))
+    canvas = RasterCanvas(*SIZE, scale=2)
+    panel, _ = drawn(data, Focus(unit=11, step=len(tokens)), canvas, quantity="c")
+    OUT.mkdir(exist_ok=True)
+    canvas.save(str(OUT / "tokentext_brackets_unit11_c.png"))
+    depth = np.cumsum([{"(": 1, ")": -1}.get(t, 0) for t in tokens])
+    green = np.array([canvas.pixel(PAD + int(panel.x[t] + 3), TOP + 2)[1]
+                      for t in range(len(tokens))])  # purple: the less green, the more c
+    by_depth = [green[depth == d].mean() for d in range(1, depth.max() + 1)]
+    assert by_depth == sorted(by_depth, reverse=True) and by_depth[0] > by_depth[-1] + 60
