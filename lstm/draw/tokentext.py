@@ -4,8 +4,8 @@ As LSTMVis and Karpathy et al. (2015) show a cell: the input laid out as text (w
 tokens visible: '␣', '⇥', '↵' and a line break), each token's box coloured by the focused unit's
 h or c (diverging, white at 0; c on a symmetric scale set by that unit's largest |c| in the
 trace) or by a gate (i, f, o sequential on 0..1; g diverging on -1..1), from the maps of
-lstm/colors.py. The gate shown is the focus's gate when it has one, else `quantity` ("h" or
-"c"); with no unit focused, the mean over units. The current token is outlined; tokens after
+lstm/colors.py. The gate shown is the focus's gate when it has one, else `quantity` (h by
+default); with no unit focused, the mean over units. The current token is outlined; tokens after
 it are not read yet and stay uncoloured (as the heatmaps' columns do); a long text shows a
 window of lines around the current token, so it never leaves the panel. A click on a token
 jumps to it.
@@ -102,8 +102,8 @@ def text_layout(labels: list[str], width: float, gap: float) -> tuple[np.ndarray
 
 
 class TokenTextPanel:
-    """The coloured text on a canvas of one size. `quantity` ("h" or "c") is shown when the
-    focus has no gate."""
+    """The coloured text on a canvas of one size. `quantity` (one of h, c, i, f, g, o; a menu
+    may set it) is shown when the focus has no gate."""
 
     def __init__(self, width: int, height: int, quantity: str = "h"):
         self.width, self.height, self.quantity = width, height, quantity
