@@ -3,6 +3,7 @@
     python -m lstm trace [MODEL.npz] --text TEXT [--npz PATH] [--csv PATH]
     python -m lstm trace --hidden 16 --embed 8 --layers 1 --seed 0 --text "hello"
     python -m lstm train --task brackets --hidden 16 --steps 1500 --lr 0.01 --seed 0
+    python -m lstm explain [MODEL.npz] --text TEXT --step T --unit U [--layer K]
 
 `trace` prints one row per step (token, the mean of each gate over the units, the norms |c| and
 |h|) for one layer. Errors name the flags (--hidden, not hidden_size), checked here before the
@@ -12,6 +13,8 @@ model's own checks would name its parameters.
 `pre_l{k}` (T, 4H), `i_l{k} f_l{k} g_l{k} o_l{k} c_l{k} h_l{k}` (T, H); `logits` (T, O) with an
 output layer. --csv writes the table's values for every layer, one row per step and layer.
 A random model reads each distinct token through `tokens.open_embedding` (seeded by --seed).
+`explain` works out one unit's step (`analysis.equations`), steps and units counted from 0 as
+`trace` prints them, and ends with one `name=value` line per number at full precision.
 
 Each command is an entry of COMMANDS: a function that adds its arguments to a parser and a
 function that runs it and returns the exit code. Errors print one line to stderr and exit 2.
@@ -25,6 +28,7 @@ import sys
 
 import numpy as np
 
+from .analysis.equations import GATE_WORDS, GATES, Equations, equations, term_text
 from .model import LSTM
 from .modelfile import load_model
 from .tokens import MODES, Vocab, open_embedding, show, tokenize, unknown_listing
@@ -45,7 +49,8 @@ class Parser(argparse.ArgumentParser):
         raise CommandError(message)
 
 
-def add_trace_arguments(p: argparse.ArgumentParser) -> None:
+def add_model_arguments(p: argparse.ArgumentParser) -> None:
+    """The model (a file or a random one), the text and its tokenizer, the dtype."""
     p.add_argument("model", nargs="?", help="model file (.npz); omit for a random model")
     p.add_argument("--text", required=True, help="the sequence to trace")
     p.add_argument(
@@ -61,8 +66,12 @@ def add_trace_arguments(p: argparse.ArgumentParser) -> None:
         "--layers", type=int, help=f"random model: layers L ({RANDOM_DEFAULTS['layers']})"
     )
     p.add_argument("--seed", type=int, help=f"random model: seed ({RANDOM_DEFAULTS['seed']})")
-    p.add_argument("--layer", type=int, help="layer shown in the table (default: the top one)")
     p.add_argument("--dtype", choices=("float64", "float32"), default="float64", help="(float64)")
+
+
+def add_trace_arguments(p: argparse.ArgumentParser) -> None:
+    add_model_arguments(p)
+    p.add_argument("--layer", type=int, help="layer shown in the table (default: the top one)")
     p.add_argument("--npz", metavar="PATH", help="write the whole trace to this NPZ file")
     p.add_argument("--csv", metavar="PATH", help="write the per-step values to this CSV")
 
@@ -159,11 +168,17 @@ def write_csv(path: str, rows: list[tuple]) -> None:
         out.writerows(row[:3] + tuple(f"{v:.9g}" for v in row[3:]) for row in rows)
 
 
-def run_trace(args) -> int:
-    model, tokens, ids = model_and_ids(args)
+def layer_of(args, model: LSTM) -> int:
+    """--layer, checked against the model; the top layer when it is not given."""
     layer = model.num_layers - 1 if args.layer is None else args.layer
     if not 0 <= layer < model.num_layers:
         raise CommandError(f"--layer {layer}: the model has layers 0..{model.num_layers - 1}")
+    return layer
+
+
+def run_trace(args) -> int:
+    model, tokens, ids = model_and_ids(args)
+    layer = layer_of(args, model)
     trace = model.trace(ids)
     rows = step_rows(tokens, trace)
     if args.npz:
@@ -171,6 +186,52 @@ def run_trace(args) -> int:
     if args.csv:
         write_csv(args.csv, rows)
     print_table(rows, layer, model.hidden_size)
+    return 0
+
+
+def add_explain_arguments(p: argparse.ArgumentParser) -> None:
+    add_model_arguments(p)
+    p.add_argument("--step", type=int, required=True, help="the step, from 0 as trace prints it")
+    p.add_argument("--unit", type=int, required=True, help="the unit, from 0")
+    p.add_argument("--layer", type=int, help="the layer, from 0 (default: the top one)")
+
+
+def worked_lines(eq: Equations) -> list[str]:
+    """The worked equations of one unit's step, four decimals, as `explain` prints them."""
+    H, u = eq.units, eq.unit
+    x_name = {"embedding": f"the embedding of '{show(eq.token)}'", "input": "the input vector",
+              "layer below": f"h_t of layer {eq.layer - 1}"}[eq.source]
+    lines = [f"unit {u} of layer {eq.layer} at step {eq.t}, token '{show(eq.token)}' "
+             "(steps, units and rows counted from 0)",
+             f"x_t: {x_name} ({eq.inputs} numbers); h_t-1: the {H} units' h at "
+             + (f"step {eq.t - 1}" if eq.t else "the start (h0)")]
+    for k, a in enumerate(GATES):
+        s, act = eq.gates[a], "tanh" if a == "g" else "σ"
+        lines.append(f"{a} ({GATE_WORDS[a]}) = {act}(x part + h part + bias) = {act}("
+                     f"{s.x_part:+.4f} + {s.h_part:+.4f} + {s.bias:+.4f}) = {act}({s.pre:+.4f})"
+                     f" = {s.value:{'+' if a == 'g' else ''}.4f}")
+        for part, name, terms in (("x part", "x_t", s.x_terms), ("h part", "h_t-1", s.h_terms)):
+            w = "W_ih" if part == "x part" else "W_hh"
+            listed = "; ".join(term_text(term, name[0]) for term in terms)
+            lines.append(f"    {part} = {w}[{k * H + u}] · {name}; "
+                         + (f"largest terms: {listed}" if terms else "every term is 0"))
+    i, f, g, o = (eq.gates[a].value for a in GATES)
+    lines.append(f"c = f·c_t-1 + i·g = {f:.4f} × {eq.c_prev:+.4f} + {i:.4f} × {g:+.4f}"
+                 f" = {eq.c:+.4f}")
+    lines.append(f"h = o·tanh(c) = {o:.4f} × tanh({eq.c:+.4f}) = {eq.h:+.4f}")
+    return lines
+
+
+def run_explain(args) -> int:
+    model, tokens, ids = model_and_ids(args)
+    layer = layer_of(args, model)
+    if not 0 <= args.step < len(tokens):
+        raise CommandError(f"--step {args.step}: the text has steps 0..{len(tokens) - 1}")
+    if not 0 <= args.unit < model.hidden_size:
+        raise CommandError(f"--unit {args.unit}: the model has units 0..{model.hidden_size - 1}")
+    eq = equations(model, model.trace(ids), layer, args.unit, args.step, token=tokens[args.step])
+    print("\n".join(worked_lines(eq)))
+    print("\n".join(f"{name}={value!r}" for name, value in eq.quantities().items()))
     return 0
 
 
@@ -184,6 +245,11 @@ COMMANDS = {
         "train a model on a task and write its model file",
         add_train_arguments,
         run_train,
+    ),
+    "explain": (
+        "work out one unit's step of a trace: every gate's parts, then c and h",
+        add_explain_arguments,
+        run_explain,
     ),
 }
 

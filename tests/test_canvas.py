@@ -7,11 +7,13 @@ from lstm.draw.canvas import (
     circle_points,
     column_bins,
     decimate,
+    fit_text,
     label,
     parse_path,
     path,
     paths,
     rect_path,
+    subpaths,
     text_width,
 )
 
@@ -135,3 +137,16 @@ def test_decimate_keeps_each_columns_extremes():
 def test_text_width_estimate():
     assert text_width("abcd", 10) == pytest.approx(24.0)
     assert text_width("", 12) == 0
+
+
+def test_subpaths_are_one_string_of_equal_subpaths():
+    pts = np.array([[[0, 0], [4, 0], [4, 2]], [[10, 10], [12, 10], [12, 11]]], float)
+    assert [(p.tolist(), closed) for p, closed in parse_path(subpaths(pts))] == [
+        ([[0, 0], [4, 0], [4, 2]], False), ([[10, 10], [12, 10], [12, 11]], False)]
+    assert [closed for _, closed in parse_path(subpaths(pts, close=True))] == [True, True]
+    assert subpaths(np.zeros((0, 3, 2))) == ""
+
+
+def test_fit_text_joins_the_pieces_that_fit():
+    assert fit_text(["abc", "de", "fgh"], text_width("abc · de", 12)) == "abc · de"
+    assert fit_text(["abcdef", "g"], 1) == "abcdef" and fit_text([], 100) == ""

@@ -49,6 +49,16 @@ def text_width(s: str, size: float = 12) -> float:
     return CHAR_WIDTH * size * len(s)
 
 
+def fit_text(pieces: list[str], width: float, size: float = 12, sep: str = " · ") -> str:
+    """The first pieces joined by sep, as many as fit in width (the first always)."""
+    out = pieces[0] if pieces else ""
+    for piece in pieces[1:]:
+        if text_width(out + sep + piece, size) > width:
+            break
+        out += sep + piece
+    return out
+
+
 _PLAIN = (str, int, float, bool, bytes)
 
 
@@ -164,6 +174,18 @@ def path(points: np.ndarray, close: bool = False) -> str:
     buf[0, 0] = 77  # 'M'
     d = buf.tobytes().decode("ascii")
     return d + "Z" if close else d
+
+
+def subpaths(points: np.ndarray, close: bool = False) -> str:
+    """N subpaths of K points each, points (N, K, 2), in one pass (no loop per subpath)."""
+    p = np.asarray(points, np.float64)
+    n, k = p.shape[:2]
+    if n == 0:
+        return ""
+    d = np.frombuffer(path(p.reshape(-1, 2)).encode("ascii"), np.uint8).reshape(n, 15 * k)
+    d = np.concatenate([d, np.full((n, 1), ord("Z"), np.uint8)], axis=1) if close else d.copy()
+    d[:, 0] = ord("M")  # each subpath's first point moves (a point is 15 bytes)
+    return d.tobytes().decode("ascii")
 
 
 def paths(polylines: list[np.ndarray], close: bool = False) -> str:
