@@ -103,7 +103,8 @@ def task_features(task: str | None, tokens: list[str]) -> list[Feature]:
         for letter in "ABCD":
             features.append(Feature(f"held_{letter}", f"{letter} is held",
                                     np.array([h == letter for h in held], float),
-                                    f"remembers an {letter}", f"while {letter} is held"))
+                                    f"remembers the letter {letter}",
+                                    f"while {letter} is held"))
         return features
     if task == "alice":
         return [
