@@ -115,3 +115,12 @@ def test_picture_pixels():
     x = int(ax.x(t))
     inside = int((y_zero + y_val) / 2)  # halfway between zero and the value: inside the area
     assert c.pixel(x, inside)[:3] == colors.rgb(colors.mix("#ffffff", colors.FORGET, 0.35))
+
+
+def test_every_panel_hits_nothing_before_its_first_draw():
+    from lstm.draw.counterfactual import CounterfactualPanel
+    from lstm.draw.features import FeaturesPanel
+    from lstm.draw.gradflow import GradflowPanel
+
+    for panel in (MemoryPanel, FeaturesPanel, CounterfactualPanel, GradflowPanel):
+        assert panel(*SIZE).hit(300, 100) is None

@@ -23,7 +23,7 @@ from ..analysis.clamp import accuracy, prediction_change, probabilities
 from ..focus import Focus, Hit
 from ..tokens import show
 from .canvas import Canvas, draw_placeholder, label
-from .lanes import SMALL, TITLE_SIZE, Lane, TimeAxis, focus_index, step_labels
+from .lanes import SMALL, TITLE_SIZE, Lane, TimeAxis, focus_index, hit_step, step_labels
 
 SIZE = (900, 360)
 NO_CLAMP = ("No clamp yet: hold a gate of a unit at a value from a step on (f = 1: never "
@@ -38,6 +38,7 @@ class CounterfactualPanel:
         self.width, self.height = width, height
         self._key = None  # (original, clamped) the prediction numbers belong to
         self._hits: dict = {}
+        self.axis: TimeAxis | None = None
 
     def _predictions(self, original, clamped) -> None:
         if self._key is not None and self._key[0] is original and self._key[1] is clamped:
@@ -122,9 +123,7 @@ class CounterfactualPanel:
     def hit(self, x: float, y: float) -> Hit | None:
         """c or h of the focused unit (clamped, with the original in the note), or the change
         in the prediction at a step (a click jumps there)."""
-        if not self._hits:
-            return None
-        t = self.axis.step_at(x)
+        t = hit_step(self._hits, self.axis, x)
         if t is None:
             return None
         h = self._hits

@@ -20,7 +20,7 @@ from .. import colors
 from ..analysis.features import rank_units
 from ..focus import Focus, Hit
 from .canvas import Canvas, draw_placeholder, label, rect_path
-from .lanes import SMALL, TITLE_SIZE, Lane, TimeAxis, focus_index, step_labels
+from .lanes import SMALL, TITLE_SIZE, Lane, TimeAxis, focus_index, hit_step, step_labels
 
 SIZE = (900, 420)
 TOP = 5  # units drawn
@@ -42,6 +42,7 @@ class FeaturesPanel:
         self.width, self.height = width, height
         self._key = None  # (trace, feature) the ranking belongs to
         self._hits: dict = {}
+        self.axis: TimeAxis | None = None
 
     def ranking(self, trace, feature) -> list:
         """The top units for the feature (cached per trace and feature)."""
@@ -111,9 +112,7 @@ class FeaturesPanel:
     def hit(self, x: float, y: float) -> Hit | None:
         """A unit's lane: that unit, its value and r (a click focuses it); the feature's lane:
         its value at the step (a click jumps there)."""
-        if not self._hits:
-            return None
-        t = self.axis.step_at(x)
+        t = hit_step(self._hits, self.axis, x)
         if t is None:
             return None
         h = self._hits

@@ -22,7 +22,7 @@ from ..analysis.gradflow import cell_gradients, forget_product
 from ..focus import Focus, Hit
 from .canvas import Canvas, draw_placeholder, label, rect_path, text_width
 from .heatmap import fit
-from .lanes import SMALL, TITLE_SIZE, Lane, TimeAxis, step_labels
+from .lanes import SMALL, TITLE_SIZE, Lane, TimeAxis, hit_step, step_labels
 
 SIZE = (900, 400)
 DECADES = 4  # the log scale spans this many powers of ten below the largest gradient
@@ -45,6 +45,7 @@ class GradflowPanel:
         self.width, self.height = width, height
         self._key = None  # (trace, layer, unit, T) the gradients belong to
         self._hits: dict = {}
+        self.axis: TimeAxis | None = None
         self.cmap = colors.diverging(colors.CELL)
 
     def _gradients(self, model, trace, layer: int, unit: int, T: int) -> None:
@@ -137,9 +138,7 @@ class GradflowPanel:
     def hit(self, x: float, y: float) -> Hit | None:
         """A heatmap cell: d c_T[u] / d c_t[j] at (t, j); the lane: u's own gradient and its
         forget product at t. Readouts only: a click does nothing (it would move the target)."""
-        if not self._hits:
-            return None
-        t = self.axis.step_at(x)
+        t = hit_step(self._hits, self.axis, x)
         h = self._hits
         if t is None or t > h["T"]:
             return None

@@ -118,6 +118,11 @@ def step_labels(axis: TimeAxis, tokens: list[str], step: int | None, y: float) -
     return items
 
 
+def hit_step(hits: dict, axis: TimeAxis | None, x: float) -> int | None:
+    """The step under canvas x, when the panel's last draw left something to point at."""
+    return axis.step_at(x) if hits and axis is not None else None
+
+
 def focus_index(step: int, T: int) -> int | None:
     """The 0-based step of a Focus step (1..T as the page counts; 0 = before the first
     token, None here: no marker)."""

@@ -21,7 +21,7 @@ from ..analysis.memory import half_lives, kept_and_written, units_by_half_life
 from ..focus import Focus, Hit
 from .canvas import Canvas, draw_placeholder, label, rect_path
 from .heatmap import fit
-from .lanes import SMALL, TITLE_SIZE, Lane, TimeAxis, focus_index, step_labels
+from .lanes import SMALL, TITLE_SIZE, Lane, TimeAxis, focus_index, hit_step, step_labels
 
 SIZE = (900, 400)  # a good canvas size (CSS pixels)
 PLACEHOLDER = "What each cell keeps and writes will appear here"
@@ -38,6 +38,7 @@ class MemoryPanel:
         self.width, self.height = width, height
         self._trace = None  # the trace (and layer) the cached numbers belong to
         self._hits: dict = {}  # what the last draw put where
+        self.axis: TimeAxis | None = None
 
     def _analyse(self, trace, layer: int) -> None:
         if self._trace is trace and self._layer == layer:
@@ -143,9 +144,7 @@ class MemoryPanel:
     def hit(self, x: float, y: float) -> Hit | None:
         """What the last draw put at (x, y): a lane value of the focused unit, or a unit's
         half-life at a step in the strip (a click focuses that unit and step)."""
-        if not self._hits:
-            return None
-        t = self.axis.step_at(x)
+        t = hit_step(self._hits, self.axis, x)
         if t is None:
             return None
         h = self._hits
