@@ -4,6 +4,9 @@
     python -m lstm trace --hidden 16 --embed 8 --layers 1 --seed 0 --text "hello"
     python -m lstm train --task brackets --hidden 16 --steps 1500 --lr 0.01 --seed 0
     python -m lstm explain [MODEL.npz] --text TEXT --step T --unit U [--layer K]
+    python -m lstm trace MODEL.npz --text TEXT --clamp 0:11:f=1@10 [--clamp ...]
+    python -m lstm grad MODEL.npz --text TEXT --unit 11 [--layer 0] [--step 20] --npz PATH
+    python -m lstm features MODEL.npz --text TEXT [--regex PATTERN ...]
 
 `trace` prints one row per step (token, the mean of each gate over the units, the norms |c| and
 |h|) for one layer. Errors name the flags (--hidden, not hidden_size), checked here before the
@@ -15,6 +18,13 @@ output layer. --csv writes the table's values for every layer, one row per step 
 A random model reads each distinct token through `tokens.open_embedding` (seeded by --seed).
 `explain` works out one unit's step (`analysis.equations`), steps and units counted from 0 as
 `trace` prints them, and ends with one `name=value` line per number at full precision.
+--clamp K:U:G=V@S holds gate G (i, f, g, o) of unit U in layer K at V from step S on and traces
+everything after it again (`lstm.analysis.clamp`); the table and --npz are then the clamped run's.
+`grad` writes what `trace --npz` writes plus `dc_l{K}` (T+1, H), row t column j the gradient
+d c_T[U] / d c_t[j] within layer K (row T the one-hot of U), and `fprod_l{K}` (T+1,), the product
+of U's forget gates after t; it prints both per step. `features` ranks every unit's h and c by
+|Pearson r| with each feature of the model's task and each --regex (`lstm.analysis.features`).
+Steps and units count from 0, as the table prints them.
 
 Each command is an entry of COMMANDS: a function that adds its arguments to a parser and a
 function that runs it and returns the exit code. Errors print one line to stderr and exit 2.
@@ -24,11 +34,15 @@ from __future__ import annotations
 
 import argparse
 import csv
+import re
 import sys
 
 import numpy as np
 
+from .analysis.clamp import Clamp, clamped_trace
 from .analysis.equations import GATE_WORDS, GATES, Equations, equations, term_text
+from .analysis.features import rank_units, regex_feature, task_features
+from .analysis.gradflow import GradError, cell_gradients, forget_product
 from .model import LSTM
 from .modelfile import load_model
 from .tokens import MODES, Vocab, open_embedding, show, tokenize, unknown_listing
@@ -74,6 +88,26 @@ def add_trace_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--layer", type=int, help="layer shown in the table (default: the top one)")
     p.add_argument("--npz", metavar="PATH", help="write the whole trace to this NPZ file")
     p.add_argument("--csv", metavar="PATH", help="write the per-step values to this CSV")
+
+
+def parse_clamp(text: str) -> Clamp:
+    """K:U:G=V@S as a Clamp (gate values and steps are checked against the model later)."""
+    number = r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"
+    m = re.fullmatch(rf"(\d+):(\d+):([ifgo])=({number})@(\d+)", text.strip())
+    if not m:
+        raise argparse.ArgumentTypeError(
+            f"{text!r}: expected K:U:G=V@S (layer:unit:gate=value@step, gate one of i, f, g, o), "
+            f"e.g. 0:3:f=1@10")
+    return Clamp(int(m.group(1)), int(m.group(2)), m.group(3), float(m.group(4)),
+                 int(m.group(5)))
+
+
+def add_clamp_arguments(p: argparse.ArgumentParser) -> None:
+    """`trace`'s arguments and --clamp."""
+    add_trace_arguments(p)
+    p.add_argument("--clamp", type=parse_clamp, action="append", default=[],
+                   metavar="K:U:G=V@S", help="hold gate G (i, f, g, o) of unit U in layer K at "
+                   "V from step S on (repeatable)")
 
 
 def random_sizes(args) -> dict[str, int]:
@@ -143,12 +177,19 @@ def print_table(rows: list[tuple], layer: int, units: int) -> None:
     )
     for t, token, k, *values in rows:
         if k == layer:
-            name = show(token)
-            name = name if len(name) <= 12 else name[:11] + "…"
-            print(f"{t:>6}  {name:<12}" + "".join(f"{v:>9.4f}" for v in values))
+            print(f"{t:>6}  {short_token(token):<12}" + "".join(f"{v:>9.4f}" for v in values))
 
 
-def write_npz(path: str, model: LSTM, tokens: list[str], trace) -> None:
+def short_token(token: str) -> str:
+    """A token as a table column shows it: whitespace visible, at most 12 characters."""
+    name = show(token)
+    return name if len(name) <= 12 else name[:11] + "…"
+
+
+def write_npz(path: str, model: LSTM, tokens: list[str], trace, extra: dict | None = None
+              ) -> None:
+    """The parameters, the tokens and every array of the trace (see the module doc), plus
+    any `extra` arrays by name."""
     arrays = dict(model.params)
     arrays["tokens"] = np.array(tokens, dtype=str)
     arrays["x_l0"] = trace.layers[0].x
@@ -157,6 +198,7 @@ def write_npz(path: str, model: LSTM, tokens: list[str], trace) -> None:
             arrays[f"{name}_l{k}"] = getattr(layer, name)
     if trace.logits is not None:
         arrays["logits"] = trace.logits
+    arrays.update(extra or {})
     with open(path, "wb") as f:
         np.savez(f, **arrays)
 
@@ -180,6 +222,10 @@ def run_trace(args) -> int:
     model, tokens, ids = model_and_ids(args)
     layer = layer_of(args, model)
     trace = model.trace(ids)
+    if args.clamp:
+        trace = clamped_trace(model, ids, trace, args.clamp)
+        for clamp in args.clamp:
+            print(f"clamped {clamp.describe()}")
     rows = step_rows(tokens, trace)
     if args.npz:
         write_npz(args.npz, model, tokens, trace)
@@ -235,10 +281,82 @@ def run_explain(args) -> int:
     return 0
 
 
+def add_grad_arguments(p: argparse.ArgumentParser) -> None:
+    """`trace`'s arguments, --unit and --step."""
+    add_trace_arguments(p)
+    p.add_argument("--unit", type=int, required=True, help="U: the unit of c_T[U]")
+    p.add_argument("--step", type=int, help="T: the step of c_T[U] (default: the last)")
+
+
+def run_grad(args) -> int:
+    model, tokens, ids = model_and_ids(args)
+    layer = layer_of(args, model)
+    trace = model.trace(ids)
+    T = trace.steps - 1 if args.step is None else args.step
+    try:
+        dc = cell_gradients(model, trace, layer, args.unit, T)
+    except GradError as e:  # its messages start with the layer, unit or step: name the flag
+        raise CommandError(f"--{e}") from None
+    fprod = forget_product(trace, layer, args.unit, T)
+    if args.npz:
+        write_npz(args.npz, model, tokens, trace, {f"dc_l{layer}": dc, f"fprod_l{layer}": fprod})
+    if args.csv:
+        write_csv(args.csv, step_rows(tokens, trace))
+    U = args.unit
+    print(f"layer {layer}: d c_{T}[{U}] / d c_t through every path; cell path = the product of "
+          f"unit {U}'s forget gates after t; largest = the unit j with the largest |d/d c_t[j]|")
+    print(f"{'step':>6}  {'token':<12}{'d/dc_t[U]':>12}{'cell path':>12}{'largest':>9}"
+          f"{'d/dc_t[j]':>12}")
+    for t in range(T + 1):
+        j = int(np.argmax(np.abs(dc[t])))
+        print(f"{t:>6}  {short_token(tokens[t]):<12}{dc[t, U]:>12.4g}{fprod[t]:>12.4g}"
+              f"{j:>9}{dc[t, j]:>12.4g}")
+    return 0
+
+
+def add_features_arguments(p: argparse.ArgumentParser) -> None:
+    """`trace`'s arguments, --regex and --top."""
+    add_trace_arguments(p)
+    p.add_argument("--regex", action="append", default=[], metavar="PATTERN",
+                   help="a feature that is 1 on the steps inside a match (repeatable)")
+    p.add_argument("--top", type=int, default=5, help="units listed per feature (5)")
+
+
+def run_features(args) -> int:
+    model, tokens, ids = model_and_ids(args)
+    if args.top < 1:
+        raise CommandError(f"--top must be a positive integer, got {args.top}")
+    meta = load_model(args.model)[1] if args.model else {}
+    features = task_features(meta.get("task"), tokens)
+    mode = meta.get("tokenizer") or args.tokenizer or "char"
+    for pattern in args.regex:
+        try:
+            features.append(regex_feature(pattern, args.text, mode))
+        except ValueError as e:
+            raise CommandError(f"--regex {pattern!r}: {e}") from None
+    if not features:
+        whose = "a random model" if args.model is None else "this model"
+        raise CommandError(f"{whose} has no task, so no task features: give --regex PATTERN")
+    trace = model.trace(ids)
+    ranked = rank_units(trace, features, args.top)
+    if args.npz:
+        write_npz(args.npz, model, tokens, trace, {f"feature_{f.name}": f.values
+                                                   for f in features})
+    if args.csv:
+        write_csv(args.csv, step_rows(tokens, trace))
+    for f, scores in zip(features, ranked, strict=True):
+        print(f"{f.name}: {f.title}, over {len(tokens)} steps")
+        if not scores:
+            print("    the same at every step of this text: no correlation to rank")
+        for n, s in enumerate(scores, start=1):
+            print(f"  {n:>3}. layer {s.layer} unit {s.unit:<4} {s.quantity}  r = {s.r:+.4f}")
+    return 0
+
+
 COMMANDS = {
     "trace": (
         "trace a text through a model file or a random model",
-        add_trace_arguments,
+        add_clamp_arguments,
         run_trace,
     ),
     "train": (
@@ -250,6 +368,16 @@ COMMANDS = {
         "work out one unit's step of a trace: every gate's parts, then c and h",
         add_explain_arguments,
         run_explain,
+    ),
+    "grad": (
+        "d c_T[U] / d c_t for every earlier step and unit of a layer, and the forget product",
+        add_grad_arguments,
+        run_grad,
+    ),
+    "features": (
+        "rank units by how well they follow the task's features and regular expressions",
+        add_features_arguments,
+        run_features,
     ),
 }
 

@@ -421,21 +421,48 @@ class Tracer:
         outputs = model.output_size
         self._logits = None if outputs is None else np.empty((T, outputs), dtype)
 
-    def run(self, n: int) -> int:
-        """Trace the next n steps (fewer at the end); returns the steps done so far."""
+    def run(self, n: int, edits: dict | None = None) -> int:
+        """Trace the next n steps (fewer at the end); returns the steps done so far.
+
+        edits: {layer k: edit} to change a layer's values as it runs (`lstm.analysis.clamp`).
+        That layer then runs one step at a time, and after step t, edit(t, gates, c_prev, c, h)
+        receives that step's rows as writable views: gates (4H,) the activations in the
+        internal order g, f, i, o; c_prev, c, h (H,). What it writes is what the later steps
+        and layers read.
+        """
         a, b = self.done, min(self.done + n, self.steps)
         H, xs = self.model.hidden_size, self.x[a:b]
-        for (wihT, whhT, bias), (P, R, Hs, _, _) in zip(
-            self.model._layers, self._buffers, strict=True
+        for k, ((wihT, whhT, bias), (P, R, Hs, _, _)) in enumerate(
+            zip(self.model._layers, self._buffers, strict=True)
         ):
             project(xs, wihT, bias, out=P[a:b])
-            recur(whhT, P[a:b], R[a : b + 1], Hs[a : b + 1])
+            edit = (edits or {}).get(k)
+            if edit is None:
+                recur(whhT, P[a:b], R[a : b + 1], Hs[a : b + 1])
+            else:
+                for t in range(a, b):
+                    recur(whhT, P[t : t + 1], R[t : t + 2], Hs[t : t + 2])
+                    edit(t, R[t, H:], R[t, :H], R[t + 1, :H], Hs[t + 1])
             to_torch_order(P[a:b], H)
             xs = Hs[a + 1 : b + 1]
         if self._logits is not None:
             project(xs, *self.model._out, out=self._logits[a:b])
         self.done = b
         return b
+
+    def reuse(self, trace: Trace, steps: int) -> None:
+        """Take the first `steps` steps from `trace`, made from the same inputs and start,
+        instead of tracing them again; `run` goes on from there."""
+        H = self.model.hidden_size
+        for layer, (P, R, Hs, _, _) in zip(trace.layers, self._buffers, strict=True):
+            P[:steps] = layer.pre[:steps]
+            R[1 : steps + 1, :H] = layer.c[:steps]
+            for j, gate in enumerate((layer.g, layer.f, layer.i, layer.o), start=1):
+                R[:steps, j * H : (j + 1) * H] = gate[:steps]
+            Hs[1 : steps + 1] = layer.h[:steps]
+        if self._logits is not None:
+            self._logits[:steps] = trace.logits[:steps]
+        self.done = steps
 
     def trace(self) -> Trace:
         """The Trace of every step; a ValueError before they are all traced."""

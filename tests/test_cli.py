@@ -216,3 +216,139 @@ def test_a_reader_that_stops_early_is_not_an_error():
     proc.stdout.close()  # as `head -1` does
     assert proc.wait(timeout=60) == 0
     assert proc.stderr.read() == b""
+
+
+# --- trace --clamp, grad, features (lstm/analysis) ------------------------------------------
+
+BRACKETS = str(ROOT / "assets" / "models" / "brackets.npz")
+NESTED = "(a(b(a))b((a(b)))a)b(a)"
+
+
+def load_npz(path):
+    with np.load(path, allow_pickle=False) as npz:
+        return dict(npz)
+
+
+def test_trace_clamp_writes_the_clamped_trace(capsys, tmp_path):
+    from lstm.analysis.clamp import Clamp, clamped_trace
+    from lstm.modelfile import load_model
+    from lstm.tokens import Vocab
+
+    path = tmp_path / "clamped.npz"
+    code, out, err = run(capsys, "trace", BRACKETS, "--text", NESTED, "--clamp", "0:11:f=0@5",
+                         "--clamp", "0:2:g=-1@9", "--npz", str(path))
+    assert code == 0 and err == ""
+    assert out.splitlines()[:2] == ["clamped layer 0 unit 11: f = 0 from step 5",
+                                    "clamped layer 0 unit 2: g = -1 from step 9"]
+    model, meta = load_model(BRACKETS)
+    ids = Vocab(meta["vocabulary"]).encode(list(NESTED))[0]
+    want = clamped_trace(model, ids, model.trace(ids),
+                         [Clamp(0, 11, "f", 0.0, 5), Clamp(0, 2, "g", -1.0, 9)])
+    data = load_npz(path)
+    for name in ("pre", "i", "f", "g", "o", "c", "h"):
+        assert np.array_equal(data[f"{name}_l0"], getattr(want.layers[0], name))
+    assert np.array_equal(data["logits"], want.logits)
+    assert np.all(data["f_l0"][5:, 11] == 0)
+
+
+@pytest.mark.parametrize(("clamp", "message"), [
+    ("0:11:f=1.5@5", "error: clamp value 1.5 for gate f is outside [0, 1], the range of f"),
+    ("0:11:g=-2@5", "error: clamp value -2 for gate g is outside [-1, 1], the range of g"),
+    ("0:11:f=1@23", "error: clamp step 23 is past the end: the text has 23 steps (0..22)"),
+    ("0:16:f=1@2", "error: clamp unit 16: the model has units 0..15"),
+    ("0:1:c=1@2", "error: argument --clamp: '0:1:c=1@2': expected K:U:G=V@S"),
+    ("0:1:f=1", "error: argument --clamp: '0:1:f=1': expected K:U:G=V@S"),
+])
+def test_bad_clamps_are_one_line(capsys, clamp, message):
+    code, out, err = run(capsys, "trace", BRACKETS, "--text", NESTED, "--clamp", clamp)
+    assert code == 2 and out == "" and err.startswith(message) and err.count("\n") == 1
+
+
+def test_grad_writes_the_trace_and_the_gradients(capsys, tmp_path):
+    from lstm.analysis.gradflow import cell_gradients, forget_product
+
+    path, plain = tmp_path / "grad.npz", tmp_path / "trace.npz"
+    code, out, err = run(capsys, "grad", *RANDOM, "--text", "abcabca", "--unit", "2",
+                         "--layer", "0", "--step", "5", "--npz", str(path))
+    assert code == 0 and err == ""
+    lines = out.splitlines()
+    assert lines[0].startswith("layer 0: d c_5[2] / d c_t through every path")
+    assert [line.split()[0] for line in lines[2:]] == ["0", "1", "2", "3", "4", "5"]
+    run(capsys, "trace", *RANDOM, "--text", "abcabca", "--npz", str(plain))
+    data, base = load_npz(path), load_npz(plain)
+    assert set(data) == set(base) | {"dc_l0", "fprod_l0"}
+    for name in base:
+        assert np.array_equal(data[name], base[name]), name
+    vocab, table = open_embedding(list("abcabca"), 3, seed=7)
+    model = LSTM({**LSTM.random(3, 5, 2, seed=7).params, "embedding": table})
+    trace = model.trace(vocab.encode(list("abcabca"))[0])
+    assert data["dc_l0"].shape == (6, 5) and data["fprod_l0"].shape == (6,)
+    assert np.array_equal(data["dc_l0"], cell_gradients(model, trace, 0, 2, 5))
+    assert np.array_equal(data["fprod_l0"], forget_product(trace, 0, 2, 5))
+    assert data["dc_l0"][5].tolist() == [0, 0, 1, 0, 0]
+    float(lines[2].split()[2])  # the gradient column holds numbers
+
+
+def test_grad_defaults_to_the_top_layer_and_the_last_step(capsys, tmp_path):
+    path = tmp_path / "grad.npz"
+    code, out, _ = run(capsys, "grad", *RANDOM, "--text", "abca", "--unit", "0", "--npz",
+                       str(path))
+    assert code == 0 and out.startswith("layer 1: d c_3[0]")
+    assert load_npz(path)["dc_l1"].shape == (4, 5)
+
+
+@pytest.mark.parametrize(("argv", "message"), [
+    (["--unit", "0", "--step", "4"], "error: --step 4 is past the end: the text has 4 steps"),
+    (["--unit", "5"], "error: --unit 5: the model has units 0..4"),
+    (["--unit", "0", "--layer", "2"], "error: --layer 2: the model has layers 0..1"),
+    ([], "error: the following arguments are required: --unit"),
+])
+def test_grad_errors_are_one_line(capsys, argv, message):
+    code, out, err = run(capsys, "grad", *RANDOM, "--text", "abca", *argv)
+    assert code == 2 and out == "" and err.startswith(message) and err.count("\n") == 1
+
+
+def test_features_ranks_units_of_the_task_and_of_a_regex(capsys, tmp_path):
+    from lstm.analysis.features import rank_units, task_features
+    from lstm.modelfile import load_model
+    from lstm.tokens import Vocab
+
+    path = tmp_path / "features.npz"
+    code, out, err = run(capsys, "features", BRACKETS, "--text", NESTED, "--regex", r"\)+",
+                         "--top", "3", "--npz", str(path))
+    assert code == 0 and err == ""
+    lines = out.splitlines()
+    assert lines[0] == "depth: bracket depth, over 23 steps"
+    assert lines[4] == r"regex: /\)+/, over 23 steps" and len(lines) == 8
+    data = load_npz(path)
+    (depth,) = task_features("brackets", list(NESTED))
+    assert data["feature_depth"].tolist() == depth.values.tolist()
+    assert data["feature_regex"].tolist() == [float(ch == ")") for ch in NESTED]
+    model, meta = load_model(BRACKETS)
+    trace = model.trace(Vocab(meta["vocabulary"]).encode(list(NESTED))[0])
+    (best,) = rank_units(trace, [depth], 3)
+    for line, s in zip(lines[1:4], best, strict=True):
+        assert line.split() == [line.split()[0], "layer", "0", "unit", str(s.unit), s.quantity,
+                                "r", "=", f"{s.r:+.4f}"]
+
+
+def test_features_of_a_constant_feature_say_so(capsys):
+    code, out, _ = run(capsys, "features", *RANDOM, "--text", "abc", "--regex", "z")
+    assert code == 0 and "the same at every step of this text" in out
+
+
+@pytest.mark.parametrize(("argv", "message"), [
+    ([], "error: a random model has no task, so no task features: give --regex PATTERN"),
+    (["--regex", "a(b"], "error: --regex 'a(b': invalid regular expression at position 1"),
+    (["--regex", r"(a)\1"], "error: --regex '(a)\\\\1': backreferences"),
+    (["--regex", "a", "--top", "0"], "error: --top must be a positive integer, got 0"),
+])
+def test_features_errors_are_one_line(capsys, argv, message):
+    code, out, err = run(capsys, "features", *RANDOM, "--text", "abca", *argv)
+    assert code == 2 and out == "" and err.startswith(message) and err.count("\n") == 1
+
+
+def test_features_of_a_model_without_a_task_need_a_regex(capsys, model_file):
+    code, _, err = run(capsys, "features", str(model_file), "--text", "ab")
+    assert code == 2 and err == ("error: this model has no task, so no task features: "
+                                 "give --regex PATTERN\n")

@@ -324,3 +324,23 @@ def test_bad_inputs_are_named():
         vectors.stepper().step(np.zeros(2))
     with pytest.raises(ModelError, match="x_t must be a token id, got 'a'"):
         tokens.stepper().step("a")
+
+
+def test_tracer_reuse_and_a_no_op_edit_give_the_whole_trace_bit_for_bit():
+    model = LSTM.random(3, 5, 2, vocab_size=6, output_size=4, seed=1)
+    ids = np.arange(40) % 6
+    whole = model.trace(ids)
+    seen = []
+
+    def edit(t, gates, c_prev, c, h):
+        assert gates.shape == (20,) and c_prev.shape == c.shape == h.shape == (5,)
+        seen.append(t)
+
+    tracer = Tracer(model, ids)
+    tracer.reuse(whole, 17)
+    assert tracer.run(100, {1: edit}) == 40 and seen == list(range(17, 40))
+    again = tracer.trace()
+    for a, b in zip(again.layers, whole.layers, strict=True):
+        for name in ("x", "pre", "i", "f", "g", "o", "c", "h"):
+            assert np.array_equal(getattr(a, name), getattr(b, name)), name
+    assert np.array_equal(again.logits, whole.logits)

@@ -3,7 +3,8 @@
     pip install torch==2.13.0 && python tools/make_fixtures.py
 
 Only this script needs torch; the fixtures it writes are committed. It also writes the training
-references of tools/fixtures_train.py into tests/fixtures/train/. One NPZ per case and dtype
+references of tools/fixtures_train.py into tests/fixtures/train/ and the gradient-flow references
+of tools/fixtures_gradflow.py into tests/fixtures/gradflow/. One NPZ per case and dtype
 in tests/fixtures/lstm/, `<case>.float64.npz` and (but for one case) `<case>.float32.npz`, holding:
 
     parameters under nn.LSTM's names, plus embedding (V, E) and out_weight/out_bias when used
@@ -21,6 +22,7 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
+import fixtures_gradflow
 import fixtures_train
 import numpy as np
 import torch
@@ -184,6 +186,7 @@ def main() -> None:
     n = write_lstm_cases(FIXTURES / "lstm")
     print(f"wrote {n} LSTM fixtures to {FIXTURES / 'lstm'}")
     fixtures_train.write(FIXTURES / "train")
+    fixtures_gradflow.write(FIXTURES / "gradflow")
     print(f"wrote training fixtures to {FIXTURES / 'train'}")
     size = sum(p.stat().st_size for p in FIXTURES.rglob("*.npz"))
     print(f"fixtures total {size / 1e6:.2f} MB")
