@@ -3,6 +3,8 @@ index.html has every element id of ARCHITECTURE.md and canvases of views.CANVAS_
 lstm/web.py touches the browser."""
 
 import ast
+import base64
+import hashlib
 import re
 import tomllib
 from html.parser import HTMLParser
@@ -118,3 +120,37 @@ def test_only_the_browser_module_imports_browser_modules():
             assert "numpy" not in top, "lstm/web.py must import before NumPy has loaded"
         else:
             assert not imported & BROWSER_MODULES, f"{path} imports {imported & BROWSER_MODULES}"
+
+
+def csp() -> dict[str, list[str]]:
+    """The page's Content-Security-Policy, directive -> sources."""
+    metas = [a for t, a in index()
+             if t == "meta" and a.get("http-equiv") == "Content-Security-Policy"]
+    assert len(metas) == 1
+    return {d.split()[0]: d.split()[1:] for d in metas[0]["content"].split(";") if d.strip()}
+
+
+def test_the_policy_allows_the_inline_script_by_its_hash_and_nothing_else_inline():
+    text = (ROOT / "index.html").read_text()
+    inline = re.findall(r"<script>(.*?)</script>", text, re.S)
+    assert len(inline) == 1
+    digest = base64.b64encode(hashlib.sha256(inline[0].encode()).digest()).decode()
+    policy = csp()
+    assert policy["script-src"] == ["'self'", "'wasm-unsafe-eval'", "'unsafe-eval'",
+                                    f"'sha256-{digest}'"]
+    assert policy["default-src"] == ["'self'"] and policy["style-src"] == ["'self'"]
+    assert policy["object-src"] == ["'none'"] and policy["base-uri"] == ["'none'"]
+    assert text.index("Content-Security-Policy") < text.index("<script")
+
+
+def test_no_style_attributes_anywhere_the_policy_would_block():
+    assert [t for t, a in index() if "style" in a] == []
+    set_style = re.compile(r"""set_?[aA]ttr\w*\(\s*[^,]*,\s*["']style["']""")
+    for path in sorted(ROOT.glob("lstm/**/*.py")):
+        assert not set_style.search(path.read_text()), f"{path} sets a style attribute"
+
+
+def test_the_service_worker_sits_at_the_root_and_the_page_registers_it():
+    assert (ROOT / "sw.js").is_file()
+    assert 'navigator.serviceWorker.register("./sw.js"' in (ROOT / "index.html").read_text()
+    assert 'importScripts("./assets/vendor/precache.js")' in (ROOT / "sw.js").read_text()
