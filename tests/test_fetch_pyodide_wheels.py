@@ -160,7 +160,7 @@ def test_unreachable_is_one_line_and_serving_goes_on(dest):
     assert len(lines) == 1, done.stderr
     assert "NumPy for the browser is missing" in lines[0]
     assert "a-1.0-py3-none-any.whl" in lines[0] and "refused" in lines[0]
-    assert "make serve again with internet" in lines[0] and "PYODIDE_DIST=" in lines[0]
+    assert "`make serve` again with internet" in lines[0] and "PYODIDE_DIST=" in lines[0]
     assert not list(dest.glob("*.whl")) and not list(dest.glob("*.part"))
     assert run_script(dest, closed, "a").returncode == 1  # without --if-reachable: a failure
 
