@@ -1,11 +1,16 @@
 """The real index.html in Chromium: PyScript and Pyodide from the site's own files, the loading
 stages, and here (NumPy absent) the message saying what is missing, within seconds; until the app
-draws, every canvas, menu and bar is a calm placeholder, in light and dark mode."""
+draws, every canvas, menu and bar is a calm placeholder, in light and dark mode; a wheel the site
+serves but Pyodide cannot install (a stand-in failing the integrity check, a failed download) is
+named on the page with the reason."""
 
+import hashlib
 import json
 from pathlib import Path
 
 import numpy as np
+import pytest
+from conftest import BOOT_TIMEOUT_MS
 from pixels import canvas_pixels, shown_pixels
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -27,6 +32,17 @@ document.addEventListener("DOMContentLoaded", () => {
 
 
 MENUS = ("example", "model", "layer", "unit", "train-task")
+
+
+@pytest.fixture
+def routed(browser):
+    """A page whose requests page.route can change: without the service worker, which would
+    otherwise answer them once it controls the page (page.route does not see those)."""
+    context = browser.new_context(service_workers="block")
+    page = context.new_page()
+    page.set_default_timeout(BOOT_TIMEOUT_MS)
+    yield page
+    context.close()
 
 
 def canvas_ids(page) -> list[str]:
@@ -90,7 +106,8 @@ def test_index_boots_offline_and_says_numpy_is_missing(page, base_url):
     assert page.evaluate("window.__errorAt") - runtime_ready < 10_000  # seconds, not a hang
 
 
-def test_a_runtime_that_cannot_load_is_reported_on_the_page(page, base_url):
+def test_a_runtime_that_cannot_load_is_reported_on_the_page(routed, base_url):
+    page = routed
     page.route("**/pyodide.asm.wasm", lambda route: route.abort())
     page.goto(f"{base_url}/index.html")
     page.wait_for_selector("#status[data-state=error]")
@@ -98,7 +115,8 @@ def test_a_runtime_that_cannot_load_is_reported_on_the_page(page, base_url):
     assert page.inner_text("#message") != ""
 
 
-def test_in_dark_mode_nothing_is_a_white_block_before_the_app_draws(page, base_url):
+def test_in_dark_mode_nothing_is_a_white_block_before_the_app_draws(routed, base_url):
+    page = routed
     page.emulate_media(color_scheme="dark")
     page.add_init_script("""document.addEventListener("DOMContentLoaded", () => {
       window.__backgrounds = Array.from(document.querySelectorAll("canvas"),
@@ -137,3 +155,38 @@ def test_at_420_px_no_equation_breaks_inside(page, base_url):
     assert len(lines) == 6 and set(lines) == {1}
     overflow = page.eval_on_selector("body", "b => b.scrollWidth - b.clientWidth")
     assert overflow <= 0
+
+
+def stand_in_wheel(page, get) -> None:
+    """Serve NumPy's wheel as a stand-in: HEAD says it is there, GET does `get(route)`."""
+    def handle(route):
+        if route.request.method == "HEAD":
+            route.fulfill(status=200, body=b"", content_type="application/octet-stream")
+        else:
+            get(route)
+    page.route("**/numpy-*.whl", handle)
+
+
+def test_a_wheel_failing_its_integrity_check_is_named_with_the_reason(routed, base_url):
+    page = routed
+    stand_in_wheel(page, lambda route: route.fulfill(
+        status=200, body=b"not the wheel the lock file names", content_type="application/zip"))
+    page.goto(f"{base_url}/index.html")
+    page.wait_for_selector("#status[data-state=error]")
+    assert page.inner_text("#status") == "NumPy failed to load"
+    wanted = hashlib.sha256(b"not the wheel the lock file names").hexdigest()
+    for where in ("#loading-stage", "#message"):
+        text = page.inner_text(where)
+        assert numpy_wheel() in text, where
+        assert f"it failed the integrity check: its sha256 is {wanted[:16]}…" in text, where
+    assert "No module named" not in page.inner_text("#loading-stage")
+    assert "python3 tools/fetch_pyodide_wheels.py" in page.inner_text("#loading-stage")
+
+
+def test_a_wheel_whose_download_fails_is_named_with_the_reason(routed, base_url):
+    page = routed
+    stand_in_wheel(page, lambda route: route.fulfill(status=500, body=b"oops"))
+    page.goto(f"{base_url}/index.html")
+    page.wait_for_selector("#status[data-state=error]")
+    assert page.inner_text("#status") == "NumPy failed to load"
+    assert f"{numpy_wheel()}: the download failed (HTTP 500)" in page.inner_text("#message")
