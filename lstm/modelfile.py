@@ -193,7 +193,7 @@ def file_data(file) -> bytes:
 def check_layout(data: bytes, entries: list[zipfile.ZipInfo]) -> None:
     """Refuse a zip with anything besides its entries: data before the first, between two, or
     after the central directory (a comment, or another format sharing the file)."""
-    if not data.startswith(ZIP_ENTRY):
+    if not data.startswith(ZIP_ENTRY if entries else ZIP_END):
         raise ModelFileError("the file holds other data before its zip archive: it is also "
                              "another format, which model files never are")
     if data[-22:-18] != ZIP_END:
