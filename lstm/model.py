@@ -47,13 +47,14 @@ class ModelError(ValueError):
 def trace_nbytes(input_size: int, hidden_size: int, num_layers: int, steps: int,
                  vocab_size: int = 0, output_size: int = 0, itemsize: int = 8) -> int:
     """Bytes a model of these sizes and its trace of `steps` steps take at most: the
-    parameters (with LSTM.random's float64 draw and the internal copies), the inputs (T, E)
-    and per layer the trace's buffers (T, 4H) + (T+1, 5H) + (T+1, H), and the logits (T, O).
+    parameters (LSTM.random's float64 draw, the overflow bound's |W| and the internal copies),
+    the inputs (T, E), per layer the trace's buffers (T, 4H) + (T+1, 5H) + (T+1, H), and the
+    logits (T, O).
     Checked before allocating anything: a request for terabytes is refused, not attempted."""
     E, H, L, T, V, n_out = input_size, hidden_size, num_layers, steps, vocab_size, output_size
     params = 4 * H * (E + H + 2) + (L - 1) * 4 * H * (2 * H + 2) + V * E + n_out * (H + 1)
     trace = T * E + L * (T * 4 * H + (T + 1) * 6 * H) + T * n_out
-    return 8 * params + itemsize * (2 * params + trace)
+    return 16 * params + itemsize * (2 * params + trace)
 
 
 def pre_activation_bound(params: dict) -> float:
