@@ -5,6 +5,7 @@ lstm/web.py touches the browser."""
 import ast
 import base64
 import hashlib
+import importlib.util
 import re
 import tomllib
 from html.parser import HTMLParser
@@ -154,3 +155,30 @@ def test_the_service_worker_sits_at_the_root_and_the_page_registers_it():
     assert (ROOT / "sw.js").is_file()
     assert 'navigator.serviceWorker.register("./sw.js"' in (ROOT / "index.html").read_text()
     assert 'importScripts("./assets/vendor/precache.js")' in (ROOT / "sw.js").read_text()
+
+
+def workflow() -> str:
+    return (ROOT / ".github" / "workflows" / "pages.yml").read_text()
+
+
+def test_the_pages_workflow_deploys_only_after_make_test_and_never_cancels_a_deploy():
+    text = workflow()
+    assert re.search(r"concurrency:\n  group: pages\n  cancel-in-progress: false\n", text)
+    jobs = dict(re.findall(r"\n  (\w+):\n(?:    needs: (\w+)\n)?    runs-on", text))
+    assert jobs == {"test": "", "build": "test", "deploy": "build"}
+    test_job = text.split("\n  test:\n", 1)[1].split("\n  build:\n", 1)[0]
+    assert ".ci/run" in test_job and "make test" in (ROOT / ".ci" / "run").read_text()
+    assert "Source: GitHub Actions" in text
+    assert "Source: GitHub Actions" in (ROOT / "README.md").read_text()
+
+
+def test_the_pages_artifact_holds_every_file_the_service_worker_caches():
+    assemble = workflow().split("name: Assemble the site", 1)[1].split("- uses:", 1)[0]
+    copied = set(re.findall(r"cp (?:-r )?([^\n]+?) _site", assemble))
+    sources = {path for line in copied for path in line.split()}
+    assert "sw.js" in sources
+    spec = importlib.util.spec_from_file_location("vendor", ROOT / "tools" / "vendor.py")
+    vendor = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(vendor)
+    for path in [*vendor.site_files(ROOT), "assets/vendor/precache.js"]:
+        assert any(path == s or path.startswith(s.rstrip("/") + "/") for s in sources), path
