@@ -287,12 +287,11 @@ class LSTM:
             name: check_array(name, params[name], shape, self._dtype)
             for name, shape in shapes.items()
         }
-        bound = pre_activation_bound(self._params)
-        if not bound < float(np.finfo(self._dtype).max):
+        largest = float(np.finfo(self._dtype).max)
+        if not pre_activation_bound(self._params) < largest:
             raise ModelError(
                 f"weights so large that the pre-activations can overflow "
-                f"{np.dtype(self._dtype).name} (W x + U h + b up to {bound:.3g}): every gate "
-                f"would be NaN"
+                f"{np.dtype(self._dtype).name}: W x + U h + b could pass {largest:.3g}"
             )
         p = self._params
         H = self.hidden_size
