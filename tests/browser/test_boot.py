@@ -5,7 +5,9 @@ serves but Pyodide cannot install (a stand-in failing the integrity check, a fai
 named on the page with the reason."""
 
 import hashlib
+import io
 import json
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -190,3 +192,40 @@ def test_a_wheel_whose_download_fails_is_named_with_the_reason(routed, base_url)
     page.wait_for_selector("#status[data-state=error]")
     assert page.inner_text("#status") == "NumPy failed to load"
     assert f"{numpy_wheel()}: the download failed (HTTP 500)" in page.inner_text("#message")
+
+
+def stand_in_numpy() -> bytes:
+    """A pure-Python wheel named numpy (an empty package): enough for loadPackage to install."""
+    buffer = io.BytesIO()
+    info = "numpy-2.4.6.dist-info"
+    files = {
+        "numpy/__init__.py": "STAND_IN = True\n",
+        f"{info}/METADATA": "Metadata-Version: 2.1\nName: numpy\nVersion: 2.4.6\n",
+        f"{info}/WHEEL": "Wheel-Version: 1.0\nGenerator: test\nRoot-Is-Purelib: false\n"
+                         "Tag: cp314-cp314-pyemscripten_2026_0_wasm32\n",
+    }
+    files[f"{info}/RECORD"] = "".join(f"{name},,\n" for name in files) + f"{info}/RECORD,,\n"
+    with zipfile.ZipFile(buffer, "w") as z:
+        for name, text in files.items():
+            z.writestr(name, text)
+    return buffer.getvalue()
+
+
+def test_a_wheel_that_matches_the_lock_is_installed_and_the_boot_goes_on(routed, base_url):
+    """The lock says the stand-in's sha256: loadPackage installs it, load_numpy returns, and the
+    boot fails only later, at the model (this stand-in has no arrays), said as such."""
+    page = routed
+    wheel = stand_in_numpy()
+    lock = json.loads((ROOT / "assets/vendor/pyodide/pyodide-lock.json").read_text())
+    lock["packages"]["numpy"]["sha256"] = hashlib.sha256(wheel).hexdigest()
+    page.route("**/pyodide-lock.json", lambda route: route.fulfill(
+        status=200, body=json.dumps(lock), content_type="application/json"))
+    stand_in_wheel(page, lambda route: route.fulfill(
+        status=200, body=wheel, content_type="application/zip"))
+    page.goto(f"{base_url}/index.html")
+    page.wait_for_selector("#status[data-state=error]")
+    assert page.inner_text("#status") == "Could not start"
+    states = page.eval_on_selector_all(".loading-stages li",
+                                       "items => items.map(li => li.dataset.state)")
+    assert states == ["done", "done", "failed"]  # runtime, NumPy, then the model stage failed
+    assert page.evaluate("performance.getEntriesByName('numpy-ready').length") == 1
