@@ -336,9 +336,8 @@ def missing_numpy_message(files: list[str]) -> str:
         f"NumPy for the browser is missing, so the visualizer cannot start.\n"
         f"This site has Python (Pyodide {version}) but not {', '.join(files)} in "
         f"{PYODIDE_DIR} — the npm pyodide package holds only the core runtime.\n"
-        f"To get it, on a machine with internet run:\n"
-        f"    python3 tools/fetch_pyodide_wheels.py\n"
-        f"or copy it from a full Pyodide {version} distribution you already have:\n"
+        f"To get it, run `make serve` where the internet is reachable (it fetches and checks "
+        f"it), or copy it from a full Pyodide {version} distribution you already have:\n"
         f"    PYODIDE_DIST=/path/to/pyodide python3 tools/fetch_pyodide_wheels.py\n"
         f"then reload this page. The explanations above work without it."
     )
