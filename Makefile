@@ -5,20 +5,26 @@ PY := $(VENV)/bin/python
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: serve site test lint deps chromium fixtures bench clean
+.PHONY: serve site wheels test lint deps chromium fixtures bench clean
 
-## Serve the site (vendored PyScript + Pyodide, trained presets) on http://127.0.0.1:$(PORT)
-serve: site
+## Serve the site (vendored PyScript + Pyodide, NumPy's wheels, presets) on http://127.0.0.1:$(PORT)
+serve: wheels
 	@echo "Serving http://127.0.0.1:$(PORT)/  (Ctrl-C stops)"
 	python3 -m http.server --bind 127.0.0.1 $(PORT)
 
-## Vendor the runtime from npm into assets/vendor (git-ignored)
-site: assets/vendor/.stamp
+## Vendor the runtime from npm into assets/vendor (git-ignored) and list the site for sw.js
+site: node_modules/.stamp
+	@python3 tools/vendor.py
 
-assets/vendor/.stamp: package-lock.json tools/vendor.py
+node_modules/.stamp: package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
-	python3 tools/vendor.py
 	@touch $@
+
+## NumPy's wheels from Pyodide's CDN, checked against pyodide-lock.json (once: kept while valid);
+## unreachable, one line says what is missing and the site is served without them
+wheels: site
+	@python3 tools/fetch_pyodide_wheels.py --if-reachable
+	@python3 tools/vendor.py --precache-only
 
 ## Install what the tests need, then run ruff and every test (CPython and real Chromium)
 test: deps chromium site

@@ -43,12 +43,14 @@ from .analysis.clamp import Clamp, clamped_trace
 from .analysis.equations import GATE_WORDS, GATES, Equations, equations, term_text
 from .analysis.features import rank_units, regex_feature, task_features
 from .analysis.gradflow import GradError, cell_gradients, forget_product
-from .model import LSTM
+from .files import atomic_output, check_writable
+from .model import LSTM, MEMORY_LIMIT, trace_nbytes
 from .modelfile import load_model
 from .tokens import MODES, Vocab, open_embedding, show, tokenize, unknown_listing
 from .train import add_train_arguments, run_train
 
 RANDOM_DEFAULTS = {"hidden": 16, "embed": 8, "layers": 1, "seed": 0}
+RANDOM_LIMITS = {"hidden": 4096, "embed": 4096, "layers": 16}  # and MEMORY_LIMIT for the trace
 COLUMNS = ("step", "token", "layer", "mean_i", "mean_f", "mean_g", "mean_o", "norm_c", "norm_h")
 
 
@@ -115,10 +117,35 @@ def random_sizes(args) -> dict[str, int]:
     checked (--seed is checked for any model)."""
     sizes = dict(RANDOM_DEFAULTS)
     sizes.update({k: getattr(args, k) for k in RANDOM_DEFAULTS if getattr(args, k) is not None})
-    for flag in ("hidden", "embed", "layers"):
+    for flag, most in RANDOM_LIMITS.items():
         if sizes[flag] < 1:
             raise CommandError(f"--{flag} must be a positive integer, got {sizes[flag]}")
+        if sizes[flag] > most:
+            raise CommandError(f"--{flag} must be at most {most:,}, got {sizes[flag]:,}")
     return sizes
+
+
+def check_memory(need: int, sizes: str) -> None:
+    """Refuse a trace that would take more than MEMORY_LIMIT bytes, before allocating it."""
+    if need > MEMORY_LIMIT:
+        raise CommandError(
+            f"this trace would take about {need / 2**30:,.1f} GiB, more than the "
+            f"{MEMORY_LIMIT / 2**30:.0f} GiB limit: use {sizes} or a shorter --text"
+        )
+
+
+def check_text_arguments(args: argparse.Namespace) -> None:
+    """Refuse an argument holding undecodable bytes (surrogate escapes from argv), naming it."""
+    for name, value in vars(args).items():
+        if not isinstance(value, str):
+            continue
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError as e:
+            flag = name.upper() if name == "model" else f"--{name.replace('_', '-')}"
+            byte = ord(value[e.start]) - 0xDC00
+            raise CommandError(f"{flag} is not valid text: byte 0x{byte:02x} at character "
+                               f"{e.start} is not UTF-8") from None
 
 
 def model_and_ids(args) -> tuple[LSTM, list[str], np.ndarray]:
@@ -130,6 +157,9 @@ def model_and_ids(args) -> tuple[LSTM, list[str], np.ndarray]:
     if args.model is None:
         sizes = random_sizes(args)
         tokens = tokenize(args.text, args.tokenizer or "char")
+        need = trace_nbytes(sizes["embed"], sizes["hidden"], sizes["layers"], len(tokens),
+                            vocab_size=len(set(tokens)))
+        check_memory(need, "a smaller --hidden, --embed, --layers")
         init = LSTM.random(sizes["embed"], sizes["hidden"], sizes["layers"], seed=sizes["seed"])
         vocab, table = open_embedding(tokens, sizes["embed"], sizes["seed"])
         model = LSTM({**init.params, "embedding": table}, dtype=args.dtype)
@@ -142,6 +172,9 @@ def model_and_ids(args) -> tuple[LSTM, list[str], np.ndarray]:
     if args.tokenizer not in (None, mode):
         raise CommandError(f"this model reads {mode} tokens, not {args.tokenizer} tokens")
     tokens = tokenize(args.text, mode)
+    check_memory(trace_nbytes(model.input_size, model.hidden_size, model.num_layers, len(tokens),
+                              model.vocab_size or len(set(tokens)), model.output_size or 0,
+                              np.dtype(model.dtype).itemsize), "a smaller model")
     if model.vocab_size is None:
         seed = meta.get("seed", 0) if args.seed is None else args.seed
         _, table = open_embedding(tokens, model.input_size, seed)
@@ -199,12 +232,12 @@ def write_npz(path: str, model: LSTM, tokens: list[str], trace, extra: dict | No
     if trace.logits is not None:
         arrays["logits"] = trace.logits
     arrays.update(extra or {})
-    with open(path, "wb") as f:
+    with atomic_output(path) as f:
         np.savez(f, **arrays)
 
 
 def write_csv(path: str, rows: list[tuple]) -> None:
-    with open(path, "w", newline="", encoding="utf-8") as f:
+    with atomic_output(path, "w", newline="", encoding="utf-8") as f:
         out = csv.writer(f)
         out.writerow(COLUMNS)
         out.writerows(row[:3] + tuple(f"{v:.9g}" for v in row[3:]) for row in rows)
@@ -219,6 +252,9 @@ def layer_of(args, model: LSTM) -> int:
 
 
 def run_trace(args) -> int:
+    for path in (args.npz, args.csv):
+        if path:
+            check_writable(path)
     model, tokens, ids = model_and_ids(args)
     layer = layer_of(args, model)
     trace = model.trace(ids)
@@ -391,9 +427,15 @@ def main(argv: list[str] | None = None) -> int:
         sub.set_defaults(run=run)
     try:
         args = parser.parse_args(argv)
+        check_text_arguments(args)
         return args.run(args)
     except (CommandError, ValueError) as e:
         print(f"error: {e}", file=sys.stderr)
+    except MemoryError:
+        print("error: out of memory: try smaller sizes or a shorter text", file=sys.stderr)
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
     except BrokenPipeError:  # the reader stopped early (`| head`): not an error of ours
         sys.stderr.close()
         return 0

@@ -37,8 +37,43 @@ EXTRA_NAMES = ("embedding", "out_weight", "out_bias")
 DTYPES = {"float64": np.float64, "float32": np.float32}
 
 
+MEMORY_LIMIT = 2 * 2**30  # bytes a trace may take (Pyodide's wasm32 memory ends at 4 GiB)
+
+
 class ModelError(ValueError):
     """Parameters or inputs that do not make a valid LSTM run; the message names the problem."""
+
+
+def trace_nbytes(input_size: int, hidden_size: int, num_layers: int, steps: int,
+                 vocab_size: int = 0, output_size: int = 0, itemsize: int = 8) -> int:
+    """Bytes a model of these sizes and its trace of `steps` steps take at most: the
+    parameters (LSTM.random's float64 draw, the overflow bound's |W| and the internal copies),
+    the inputs (T, E), per layer the trace's buffers (T, 4H) + (T+1, 5H) + (T+1, H), and the
+    logits (T, O).
+    Checked before allocating anything: a request for terabytes is refused, not attempted."""
+    E, H, L, T, V, n_out = input_size, hidden_size, num_layers, steps, vocab_size, output_size
+    params = 4 * H * (E + H + 2) + (L - 1) * 4 * H * (2 * H + 2) + V * E + n_out * (H + 1)
+    trace = T * E + L * (T * 4 * H + (T + 1) * 6 * H) + T * n_out
+    return 16 * params + itemsize * (2 * params + trace)
+
+
+def pre_activation_bound(params: dict) -> float:
+    """The largest |W_ih x + b_ih + W_hh h + b_hh| (and |logit|) any input can give, computed
+    from the weights: |h| <= 1, and layer 0's inputs are embedding rows. Inf when that could
+    overflow; without an embedding, layer 0's input term is not included."""
+    a = {name: np.abs(np.asarray(p, np.float64)) for name, p in params.items()}
+    largest = 0.0
+    with np.errstate(over="ignore", invalid="ignore"):
+        x = a["embedding"].max(axis=0) if "embedding" in a else None
+        for k in range(sum(n.startswith("weight_hh_l") for n in a)):
+            bound = a[f"weight_hh_l{k}"].sum(axis=1) + a[f"bias_ih_l{k}"] + a[f"bias_hh_l{k}"]
+            if x is not None:
+                bound = bound + a[f"weight_ih_l{k}"] @ x
+            largest = max(largest, float(bound.max()))
+            x = np.ones(bound.shape[0] // 4)
+        if "out_weight" in a:
+            largest = max(largest, float((a["out_weight"].sum(axis=1) + a["out_bias"]).max()))
+    return largest if np.isfinite(largest) else float("inf")
 
 
 def sigmoid(x: np.ndarray) -> np.ndarray:
@@ -252,6 +287,12 @@ class LSTM:
             name: check_array(name, params[name], shape, self._dtype)
             for name, shape in shapes.items()
         }
+        largest = float(np.finfo(self._dtype).max)
+        if not pre_activation_bound(self._params) < largest:
+            raise ModelError(
+                f"weights so large that the pre-activations can overflow "
+                f"{np.dtype(self._dtype).name}: W x + U h + b could pass {largest:.3g}"
+            )
         p = self._params
         H = self.hidden_size
         self._layers = [

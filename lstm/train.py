@@ -482,6 +482,23 @@ class Trainer:
         return model_bytes(self.model(), self.meta(metrics))
 
 
+MAX_STEPS = 1_000_000  # --steps; each step's Record is kept
+
+
+def training_nbytes(trainer: Trainer) -> int:
+    """About the most bytes training takes: a batch's forward and backward in float32, or the
+    held-out evaluation in float64, each counted as a trace of B*T steps (model.trace_nbytes)."""
+    from lstm.model import trace_nbytes
+    from lstm.tasks import HELDOUT_SIZE
+
+    task = trainer.task
+    T = task.batch(np.random.default_rng(0), 1)[0].shape[1]
+    sizes = (trainer.embed_size, trainer.hidden_size, trainer.num_layers)
+    V, n_out = len(task.vocab), len(task.labels)
+    batch = 2 * trace_nbytes(*sizes, T * trainer.batch_size, V, n_out, itemsize=4)
+    return max(batch, trace_nbytes(*sizes, T * HELDOUT_SIZE, V, n_out, itemsize=8))
+
+
 def add_train_arguments(p) -> None:
     """The options of `python -m lstm train`."""
     p.add_argument("--task", required=True, help="brackets, recall, anbn or alice")
@@ -499,12 +516,14 @@ def add_train_arguments(p) -> None:
 
 def run_train(args) -> int:
     """Train as the options say, print progress and held-out figures, write the model file."""
-    from pathlib import Path
-
+    from lstm.files import check_writable, write_bytes
+    from lstm.model import MEMORY_LIMIT
     from lstm.tasks import get_task
 
-    if args.steps < 1:
-        raise ValueError(f"--steps={args.steps} is out of range: must be at least 1")
+    if not 1 <= args.steps <= MAX_STEPS:
+        raise ValueError(f"--steps={args.steps} is out of range: must be in [1, {MAX_STEPS:,}]")
+    out = args.out or f"{args.task}.npz"
+    check_writable(out)  # before training, not after
     options = {"hidden_size": "hidden", "num_layers": "layers", "embed_size": "embed",
                "lr": "lr", "batch_size": "batch", "clip": "clip", "seed": "seed"}
     try:
@@ -513,6 +532,11 @@ def run_train(args) -> int:
     except ValueError as e:  # name the command-line flag, not the Trainer's parameter
         name, _, rest = str(e).partition("=")
         raise ValueError(f"--{options[name]}={rest}" if name in options else str(e)) from None
+    need = training_nbytes(trainer)
+    if need > MEMORY_LIMIT:
+        raise ValueError(f"training would take about {need / 2**30:.1f} GiB, more than the "
+                         f"{MEMORY_LIMIT / 2**30:.0f} GiB limit: use a smaller --hidden, "
+                         "--layers, --embed or --batch")
     every = max(1, args.steps // 20)
     for n in range(1, args.steps + 1):
         record = trainer.step()
@@ -524,7 +548,6 @@ def run_train(args) -> int:
             )
     metrics = trainer.evaluate()
     print("held-out:", ", ".join(f"{k} {v}" for k, v in metrics.items()))
-    out = Path(args.out or f"{args.task}.npz")
-    out.write_bytes(trainer.file_bytes(metrics))
+    write_bytes(out, trainer.file_bytes(metrics))
     print(f"wrote {out}")
     return 0

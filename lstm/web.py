@@ -11,6 +11,7 @@ canvas state (colours, widths, fonts) is set only when it changes, an image is t
 """
 
 import asyncio
+import hashlib
 import sys
 import traceback
 from collections.abc import Callable, Iterable, Iterator
@@ -372,8 +373,8 @@ def mark(name: str) -> float:
     return float(js.performance.mark(name).startTime)
 
 
-def lock_files(lock: dict, name: str) -> Iterator[tuple[str, str]]:
-    """(package, file_name) for `name` and everything it depends on, per pyodide-lock.json."""
+def lock_files(lock: dict, name: str) -> Iterator[tuple[str, dict]]:
+    """(package, its lock entry) for `name` and everything it depends on, per pyodide-lock.json."""
     packages = {k.lower(): v for k, v in lock["packages"].items()}
     seen, todo = set(), [name.lower()]
     while todo:
@@ -381,13 +382,33 @@ def lock_files(lock: dict, name: str) -> Iterator[tuple[str, str]]:
         if n not in seen:
             seen.add(n)
             todo.extend(d.lower() for d in packages[n]["depends"])
-            yield n, packages[n]["file_name"]
+            yield n, packages[n]
 
 
 async def same_origin_present(url: str) -> bool:
-    """Whether this site serves url (a HEAD request, which never leaves the page's origin)."""
-    response = await js.fetch(url, _js_object({"method": "HEAD", "cache": "no-cache"}))
+    """Whether this site serves url (a HEAD request, which never leaves the page's origin);
+    a request that fails (offline, nothing cached) counts as not served."""
+    try:
+        response = await js.fetch(url, _js_object({"method": "HEAD", "cache": "no-cache"}))
+    except Exception:
+        return False
     return bool(response.ok)
+
+
+async def wheel_problem(url: str, sha256: str) -> str | None:
+    """Why a wheel loadPackage could not install fails, found by fetching it again: the HTTP
+    status, a download error, or its sha256 against the lock's; None when it is fine."""
+    try:
+        response = await js.fetch(url, _js_object({"cache": "no-cache"}))
+    except Exception as e:
+        return f"the download failed ({e})"
+    if not response.ok:
+        return f"the download failed (HTTP {response.status})"
+    got = hashlib.sha256((await response.arrayBuffer()).to_bytes()).hexdigest()
+    if got != sha256:
+        return (f"it failed the integrity check: its sha256 is {got[:16]}…, "
+                f"pyodide-lock.json says {sha256[:16]}…")
+    return None
 
 
 def missing_numpy_message(files: list[str]) -> str:
@@ -397,11 +418,20 @@ def missing_numpy_message(files: list[str]) -> str:
         f"NumPy for the browser is missing, so the visualizer cannot start.\n"
         f"This site has Python (Pyodide {version}) but not {', '.join(files)} in "
         f"{PYODIDE_DIR} — the npm pyodide package holds only the core runtime.\n"
-        f"To get it, on a machine with internet run:\n"
-        f"    python3 tools/fetch_pyodide_wheels.py\n"
-        f"or copy it from a full Pyodide {version} distribution you already have:\n"
+        f"To get it, run `make serve` where the internet is reachable (it fetches and checks "
+        f"it), or copy it from a full Pyodide {version} distribution you already have:\n"
         f"    PYODIDE_DIST=/path/to/pyodide python3 tools/fetch_pyodide_wheels.py\n"
         f"then reload this page. The explanations above work without it."
+    )
+
+
+def failed_wheels_message(failed: list[tuple[str, str]]) -> str:
+    """Which wheels the site has but Pyodide could not install, and why (one line each)."""
+    lines = "\n".join(f"    {file}: {reason}" for file, reason in failed)
+    return (
+        f"NumPy could not be loaded, so the visualizer cannot start:\n{lines}\n"
+        f"The files in {PYODIDE_DIR} must be the ones pyodide-lock.json names. Fetch them "
+        f"again with\n    python3 tools/fetch_pyodide_wheels.py\nthen reload this page."
     )
 
 
@@ -484,24 +514,51 @@ async def painted() -> None:
         create_once_callable(lambda _time: js.setTimeout(resolve, 0))))
 
 
-async def load_numpy() -> list[str]:
-    """Load NumPy from this site's copy of Pyodide's wheels; returns the missing files, if any.
+class NumpyMissingError(Exception):
+    """The site does not serve NumPy's wheels; args[0] lists their file names."""
+
+
+class WheelError(Exception):
+    """The site serves the wheels but Pyodide could not install some; args[0]: (file, reason)."""
+
+
+async def load_numpy() -> None:
+    """Load NumPy from this site's copy of Pyodide's wheels, or raise NumpyMissingError/WheelError.
 
     The wheels' names come from the lock file Pyodide loaded (the vendored pyodide-lock.json),
     and loadPackage fetches them from the lock file's folder, checking each against the lock's
     sha256 (subresource integrity). That folder is checked to be on the page's origin first,
-    so no request ever leaves it.
+    so no request ever leaves it. loadPackage does not raise when a wheel fails: it returns the
+    packages it installed and reports the errors through errorCallback (Pyodide 314,
+    load-package.ts), so what it did not install is looked at again to say why.
     """
     base = js.URL.new(pyodide_js.lockfileBaseUrl, js.location.href)
     if base.origin != js.location.origin:
         raise RuntimeError(f"Pyodide would load packages from {base.href}, off this site")
     lock = {"packages": pyodide_js.lockfile.packages.to_py()}
-    files = [f for _, f in lock_files(lock, "numpy")]
-    missing = [f for f in files if not await same_origin_present(str(base.href) + f)]
+    wheels = dict(lock_files(lock, "numpy"))
+    url = {name: str(base.href) + entry["file_name"] for name, entry in wheels.items()}
+    missing = [e["file_name"] for n, e in wheels.items() if not await same_origin_present(url[n])]
     if missing:
-        return missing
-    await pyodide_js.loadPackage(to_js(["numpy"]), _js_object({"checkIntegrity": True}))
-    return []
+        raise NumpyMissingError(missing)
+    errors: list[str] = []
+    callbacks = {"messageCallback": create_proxy(lambda _message: None),
+                 "errorCallback": create_proxy(errors.append)}
+    try:
+        loaded = await pyodide_js.loadPackage(
+            to_js(["numpy"]), _js_object({"checkIntegrity": True, **callbacks}))
+    finally:
+        for proxy in callbacks.values():
+            proxy.destroy()
+    installed = {str(p.name).lower() for p in loaded} | {
+        str(n).lower() for n in js.Object.keys(pyodide_js.loadedPackages)}
+    failed = []
+    for name in sorted(set(wheels) - installed):
+        entry = wheels[name]
+        reason = await wheel_problem(url[name], entry["sha256"])
+        failed.append((entry["file_name"], reason or " ".join(errors) or "it was not installed"))
+    if failed:
+        raise WheelError(failed)
 
 
 async def boot() -> None:
@@ -512,10 +569,16 @@ async def boot() -> None:
     try:
         loading.stage(1, "Loading NumPy…")
         await painted()
-        missing = await load_numpy()
-        if missing:
+        try:
+            await load_numpy()
+        except NumpyMissingError as e:
             loading.fail("NumPy missing", "NumPy for the browser is missing: see the loading "
-                         "panel for how to get it.", missing_numpy_message(missing), marks)
+                         "panel for how to get it.", missing_numpy_message(e.args[0]), marks)
+            return
+        except WheelError as e:
+            file, reason = e.args[0][0]
+            loading.fail("NumPy failed to load", f"NumPy could not be loaded: {file}: {reason}",
+                         failed_wheels_message(e.args[0]), marks)
             return
         import numpy  # noqa: F401  (fails loudly here if the wheel did not install)
 

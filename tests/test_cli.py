@@ -1,17 +1,21 @@
 """lstm/cli.py: `python -m lstm trace` tables, NPZ and CSV output, one-line errors."""
 
 import csv
+import errno
+import json
+import os
 import re
 import subprocess
 import sys
+import tracemalloc
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from lstm.cli import main
+from lstm.cli import COMMANDS, main
 from lstm.model import LSTM
-from lstm.modelfile import save_model
+from lstm.modelfile import FORMAT, save_model
 from lstm.tokens import open_embedding
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -151,7 +155,7 @@ def test_model_file_reports_unknown_tokens(capsys, model_file, tmp_path):
         (["trace", "missing.npz", "--text", "a"], "error: cannot read missing.npz: No such file"),
         (
             ["trace", "--text", "a", "--npz", "/no/such/dir/t.npz"],
-            "error: /no/such/dir/t.npz: No such file",
+            "error: cannot write /no/such/dir/t.npz: the folder /no/such/dir does not exist",
         ),
     ],
 )
@@ -352,3 +356,123 @@ def test_features_of_a_model_without_a_task_need_a_regex(capsys, model_file):
     code, _, err = run(capsys, "features", str(model_file), "--text", "ab")
     assert code == 2 and err == ("error: this model has no task, so no task features: "
                                  "give --regex PATTERN\n")
+
+
+# --- bad input on every command: one line, exit 2, nothing allocated or written first ---------
+
+
+def one_line_error(capsys, *argv) -> str:
+    code, _, err = run(capsys, *argv)
+    assert code == 2 and err.count("\n") == 1 and "Traceback" not in err, err
+    return err
+
+
+@pytest.mark.parametrize(("argv", "message"), [
+    (["--hidden", "1000000"], "error: --hidden must be at most 4,096, got 1,000,000"),
+    (["--embed", "10000"], "error: --embed must be at most 4,096"),
+    (["--layers", "17"], "error: --layers must be at most 16"),
+    (["--hidden", "4096", "--layers", "16"],
+     r"error: this trace would take about 62\.0 GiB, more than the 2 GiB limit: use a smaller "
+     "--hidden, --embed, --layers or a shorter --text"),
+])
+def test_sizes_beyond_the_limits_are_refused_before_allocating(capsys, argv, message):
+    tracemalloc.start()
+    try:
+        err = one_line_error(capsys, "trace", *argv, "--text", "hi")
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert re.match(message, err)
+    assert peak < 20 * 2**20  # nothing near the request was allocated
+
+
+def test_a_long_text_through_a_model_file_is_checked_too(capsys, model_file, monkeypatch):
+    monkeypatch.setattr("lstm.cli.MEMORY_LIMIT", 10_000)
+    err = one_line_error(capsys, "trace", str(model_file), "--text", "ab" * 1000)
+    assert "use a smaller model or a shorter --text" in err
+
+
+@pytest.mark.parametrize(("argv", "message"), [
+    (["--steps", "0"], r"--steps=0 is out of range: must be in \[1, 1,000,000\]"),
+    (["--steps", "10000000"], "--steps=10000000 is out of range"),
+    (["--hidden", "512", "--layers", "4", "--batch", "1024"],
+     "training would take about .* GiB, more than the 2 GiB limit"),
+    (["--out", "/no/such/dir/m.npz"], "cannot write /no/such/dir/m.npz: the folder"),
+    (["--lr", "nan"], r"--lr=nan is out of range"),
+])
+def test_train_refuses_bad_sizes_and_outputs_before_training(capsys, argv, message):
+    code, out, err = run(capsys, "train", "--task", "anbn", "--steps", "5", *argv)
+    assert code == 2 and out == "" and err.count("\n") == 1  # no step was trained
+    assert re.search(message, err)
+
+
+def test_train_writes_its_model_atomically_and_names_a_full_disk(capsys, tmp_path, monkeypatch):
+    path = tmp_path / "m.npz"
+
+    def full(_fd):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr("lstm.files.os.fsync", full)
+    code, _, err = run(capsys, "train", "--task", "anbn", "--hidden", "4", "--steps", "2",
+                       "--out", str(path))
+    assert code == 2 and err == f"error: cannot write {path}: No space left on device\n"
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_trace_outputs_are_whole_or_absent(capsys, tmp_path, monkeypatch):
+    npz, table = tmp_path / "t.npz", tmp_path / "t.csv"
+    real_savez = np.savez
+
+    def savez_then_fail(f, **arrays):
+        real_savez(f, **arrays)
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr("lstm.cli.np.savez", savez_then_fail)
+    err = one_line_error(capsys, "trace", "--text", "abc", "--npz", str(npz), "--csv", str(table))
+    assert err == f"error: cannot write {npz}: No space left on device\n"
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_full_device_is_one_line():
+    result = subprocess.run([sys.executable, "-m", "lstm", "trace", "--text", "abc" * 1000,
+                             "--npz", "/dev/full"], capture_output=True, text=True, cwd=ROOT)
+    assert result.returncode == 2
+    assert result.stderr == "error: cannot write /dev/full: No space left on device\n"
+
+
+def test_arguments_that_are_not_text_are_refused_by_name():
+    """Undecodable argv bytes arrive as surrogate escapes; they are named, never a traceback."""
+    for argv, message in [
+        ([b"trace", b"--text", b"a\xffb"], "error: --text is not valid text: byte 0xff at "
+         "character 1 is not UTF-8\n"),
+        ([b"trace", b"--text", b"ab", b"--csv", b"out\xfe.csv"], "error: --csv is not valid text"),
+        ([b"trace", b"m\xe9.npz", b"--text", b"ab"], "error: MODEL is not valid text"),
+        ([b"train", b"--task", b"\xffx"], "error: --task is not valid text"),
+    ]:
+        result = subprocess.run([sys.executable, "-m", "lstm", *argv], capture_output=True,
+                                cwd=ROOT, env={**os.environ, "LC_ALL": "C.UTF-8"})
+        err = result.stderr.decode()
+        assert result.returncode == 2 and err.startswith(message) and err.count("\n") == 1, err
+
+
+def test_a_model_whose_trace_would_overflow_is_refused(capsys, tmp_path):
+    model = LSTM.random(3, 4, vocab_size=4, seed=1)
+    path = tmp_path / "huge.npz"
+    meta = json.dumps({"format": FORMAT, "task": "t", "tokenizer": "char",
+                       "vocabulary": ["<unk>", "a", "b", " "], "seed": 1, "metrics": {},
+                       "training_seconds": 0})
+    np.savez(path, meta=np.array(meta), **{k: v * 1e160 for k, v in model.params.items()})
+    err = one_line_error(capsys, "trace", str(path), "--text", "ab")
+    assert err.startswith("error: bad parameters: weights so large that the pre-activations "
+                          "can overflow float64")
+
+
+def test_running_out_of_memory_or_interrupted_is_one_line(capsys, monkeypatch):
+    for error, code, message in [(MemoryError, 2, "error: out of memory"),
+                                 (KeyboardInterrupt, 130, "interrupted")]:
+        def fail(_args, error=error):
+            raise error()
+
+        monkeypatch.setitem(COMMANDS, "trace", (*COMMANDS["trace"][:2], fail))
+        got, _, err = run(capsys, "trace", "--text", "a")
+        assert got == code and err.startswith(message) and err.count("\n") == 1

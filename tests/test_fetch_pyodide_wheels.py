@@ -1,11 +1,16 @@
-"""tools/fetch_pyodide_wheels.py against a local server of fake wheels: the dependency closure,
-the sha256 check, and the refusal (and deletion) of a file that does not match the lock."""
+"""tools/fetch_pyodide_wheels.py against a local server of fake wheels standing in for the CDN:
+the dependency closure, the sha256 check, the refusal (and deletion) of a file that does not
+match the lock, and what `make serve` runs: fetched once, one line when unreachable."""
 
 import functools
 import hashlib
 import http.server
 import importlib.util
 import json
+import os
+import socket
+import subprocess
+import sys
 import threading
 from pathlib import Path
 
@@ -123,3 +128,54 @@ def test_the_real_lock_names_numpy_and_its_dependencies():
     names = fetch.closure(packages, ["numpy"])
     assert "numpy" in names
     assert all(len(packages[n]["sha256"]) == 64 for n in names)
+
+
+def run_script(dest: Path, base_url: str, *args: str) -> subprocess.CompletedProcess:
+    """The script as `make serve` runs it, its source given by PYODIDE_BASE_URL."""
+    env = {**os.environ, "PYODIDE_BASE_URL": base_url}
+    env.pop("PYODIDE_DIST", None)
+    return subprocess.run(
+        [sys.executable, str(ROOT / "tools/fetch_pyodide_wheels.py"), "--dest", str(dest), *args],
+        env=env, capture_output=True, text=True, timeout=60)
+
+
+def test_make_serve_fetches_from_the_stand_in_cdn_once(server, dest):
+    url, _, requested = server
+    done = run_script(dest, url, "a", "--if-reachable")
+    assert done.returncode == 0, done.stderr
+    assert (dest / "a-1.0-py3-none-any.whl").read_bytes() == WHEELS["a"]
+    assert sorted(requested) == [f"/{n}-1.0-py3-none-any.whl" for n in "abc"]
+    requested.clear()
+    again = run_script(dest, url, "a", "--if-reachable")
+    assert (again.returncode, again.stderr, requested) == (0, "", [])  # present and valid
+
+
+def test_unreachable_is_one_line_and_serving_goes_on(dest):
+    with socket.socket() as s:  # a port nobody listens on: the CDN unreachable
+        s.bind(("127.0.0.1", 0))
+        closed = f"http://127.0.0.1:{s.getsockname()[1]}/"
+    done = run_script(dest, closed, "a", "--if-reachable")
+    assert done.returncode == 0
+    lines = done.stderr.splitlines()
+    assert len(lines) == 1, done.stderr
+    assert "NumPy for the browser is missing" in lines[0]
+    assert "a-1.0-py3-none-any.whl" in lines[0] and "refused" in lines[0]
+    assert "`make serve` again with internet" in lines[0] and "PYODIDE_DIST=" in lines[0]
+    assert not list(dest.glob("*.whl")) and not list(dest.glob("*.part"))
+    assert run_script(dest, closed, "a").returncode == 1  # without --if-reachable: a failure
+
+
+def test_a_mismatch_under_make_serve_is_one_line_too(server, dest):
+    url, served, _ = server
+    (served / "c-1.0-py3-none-any.whl").write_bytes(b"tampered")
+    done = run_script(dest, url, "c", "--if-reachable")
+    assert done.returncode == 0 and len(done.stderr.splitlines()) == 1
+    assert "sha256" in done.stderr and not (dest / "c-1.0-py3-none-any.whl").exists()
+
+
+def test_make_serve_fetches_the_wheels_and_lists_them_before_serving():
+    dry = subprocess.run(["make", "-n", "serve"], cwd=ROOT, capture_output=True, text=True,
+                         timeout=60).stdout.splitlines()
+    steps = ["fetch_pyodide_wheels.py --if-reachable", "vendor.py --precache-only", "http.server"]
+    at = [next(i for i, line in enumerate(dry) if step in line) for step in steps]
+    assert at == sorted(at)

@@ -3,6 +3,9 @@ index.html has every element id of ARCHITECTURE.md and canvases of ui.panels.CAN
 lstm/web.py touches the browser."""
 
 import ast
+import base64
+import hashlib
+import importlib.util
 import re
 import tomllib
 from html.parser import HTMLParser
@@ -118,3 +121,64 @@ def test_only_the_browser_module_imports_browser_modules():
             assert "numpy" not in top, "lstm/web.py must import before NumPy has loaded"
         else:
             assert not imported & BROWSER_MODULES, f"{path} imports {imported & BROWSER_MODULES}"
+
+
+def csp() -> dict[str, list[str]]:
+    """The page's Content-Security-Policy, directive -> sources."""
+    metas = [a for t, a in index()
+             if t == "meta" and a.get("http-equiv") == "Content-Security-Policy"]
+    assert len(metas) == 1
+    return {d.split()[0]: d.split()[1:] for d in metas[0]["content"].split(";") if d.strip()}
+
+
+def test_the_policy_allows_the_inline_script_by_its_hash_and_nothing_else_inline():
+    text = (ROOT / "index.html").read_text()
+    inline = re.findall(r"<script>(.*?)</script>", text, re.S)
+    assert len(inline) == 1
+    digest = base64.b64encode(hashlib.sha256(inline[0].encode()).digest()).decode()
+    policy = csp()
+    assert policy["script-src"] == ["'self'", "'wasm-unsafe-eval'", "'unsafe-eval'",
+                                    f"'sha256-{digest}'"]
+    assert policy["default-src"] == ["'self'"] and policy["style-src"] == ["'self'"]
+    assert policy["object-src"] == ["'none'"] and policy["base-uri"] == ["'none'"]
+    assert text.index("Content-Security-Policy") < text.index("<script")
+
+
+def test_no_style_attributes_anywhere_the_policy_would_block():
+    assert [t for t, a in index() if "style" in a] == []
+    set_style = re.compile(r"""set_?[aA]ttr\w*\(\s*[^,]*,\s*["']style["']""")
+    for path in sorted(ROOT.glob("lstm/**/*.py")):
+        assert not set_style.search(path.read_text()), f"{path} sets a style attribute"
+
+
+def test_the_service_worker_sits_at_the_root_and_the_page_registers_it():
+    assert (ROOT / "sw.js").is_file()
+    assert 'navigator.serviceWorker.register("./sw.js"' in (ROOT / "index.html").read_text()
+    assert 'importScripts("./assets/vendor/precache.js")' in (ROOT / "sw.js").read_text()
+
+
+def workflow() -> str:
+    return (ROOT / ".github" / "workflows" / "pages.yml").read_text()
+
+
+def test_the_pages_workflow_deploys_only_after_make_test_and_never_cancels_a_deploy():
+    text = workflow()
+    assert re.search(r"concurrency:\n  group: pages\n  cancel-in-progress: false\n", text)
+    jobs = dict(re.findall(r"\n  (\w+):\n(?:    needs: (\w+)\n)?    runs-on", text))
+    assert jobs == {"test": "", "build": "test", "deploy": "build"}
+    test_job = text.split("\n  test:\n", 1)[1].split("\n  build:\n", 1)[0]
+    assert ".ci/run" in test_job and "make test" in (ROOT / ".ci" / "run").read_text()
+    assert "Source: GitHub Actions" in text
+    assert "Source: GitHub Actions" in (ROOT / "README.md").read_text()
+
+
+def test_the_pages_artifact_holds_every_file_the_service_worker_caches():
+    assemble = workflow().split("name: Assemble the site", 1)[1].split("- uses:", 1)[0]
+    copied = set(re.findall(r"cp (?:-r )?([^\n]+?) _site", assemble))
+    sources = {path for line in copied for path in line.split()}
+    assert "sw.js" in sources
+    spec = importlib.util.spec_from_file_location("vendor", ROOT / "tools" / "vendor.py")
+    vendor = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(vendor)
+    for path in [*vendor.site_files(ROOT), "assets/vendor/precache.js"]:
+        assert any(path == s or path.startswith(s.rstrip("/") + "/") for s in sources), path

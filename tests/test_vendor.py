@@ -30,7 +30,15 @@ def root(tmp_path: Path) -> Path:
     for name in vendor.PYODIDE_FILES:
         write(tmp_path / "node_modules" / "pyodide" / name, name)
     write(tmp_path / "node_modules" / "pyodide" / "console.html", "not needed")
+    for name in ("index.html", "assets/style.css", "lstm/app.py"):
+        write(tmp_path / name, name)
+    write(tmp_path / "pyscript.toml", '[files]\n"./lstm/app.py" = "./lstm/app.py"\n')
     return tmp_path
+
+
+def precache_js(root: Path) -> dict:
+    text = (root / "assets/vendor/precache.js").read_text()
+    return json.loads(text.split("self.PRECACHE = ", 1)[1].rstrip().rstrip(";"))
 
 
 def test_copies_the_runtime_without_source_maps(root):
@@ -57,6 +65,35 @@ def test_stale_pyscript_chunks_go_and_fetched_wheels_stay(root):
     vendor.vendor(root)
     assert not (root / "assets/vendor/pyscript/chunk-old.js").exists()
     assert (root / "assets/vendor/pyodide/numpy-2.4.6-cp314-cp314-x.whl").exists()
+
+
+def test_lists_the_site_runtime_and_wheels_for_the_service_worker(root):
+    vendor.vendor(root)
+    data = precache_js(root)
+    assert data == vendor.precache(root)
+    assert data["files"][:4] == ["index.html", "pyscript.toml", "assets/style.css", "lstm/app.py"]
+    assert "assets/vendor/pyodide/pyodide.asm.wasm" in data["files"]
+    assert "assets/vendor/pyscript/core.js" in data["files"]
+    assert data["optional"] == []
+    write(root / "assets/vendor/pyodide/numpy-2.4.6-cp314-cp314-x.whl", "wheel")
+    vendor.main(["--root", str(root), "--precache-only"])
+    assert precache_js(root)["optional"] == ["assets/vendor/pyodide/numpy-2.4.6-cp314-cp314-x.whl"]
+
+
+def test_the_version_changes_with_any_file_and_only_then(root):
+    vendor.vendor(root)
+    first = vendor.precache(root)["version"]
+    assert vendor.precache(root)["version"] == first
+    for changed in ("lstm/app.py", "assets/vendor/pyodide/pyodide.mjs"):
+        write(root / changed, "changed " + changed)
+        assert vendor.precache(root)["version"] != first
+        first = vendor.precache(root)["version"]
+
+
+def test_refuses_to_list_a_missing_site_file(root):
+    (root / "lstm/app.py").unlink()
+    with pytest.raises(SystemExit, match=r"missing: lstm/app\.py"):
+        vendor.vendor(root)
 
 
 def test_refuses_an_install_that_does_not_match_the_pins(root):
