@@ -14,7 +14,9 @@ anywhere (an upload) can only ever give arrays and text. The meta object holds a
     seed              int
     metrics           dict of held-out figures
     training_seconds  number
-and may hold more (labels, example text, learning rate...).
+and may hold more (labels, example text, learning rate...). A model whose i, f, o gates are
+not the sigmoid (imported from Keras) records it as `gate_activation`, a key of
+`model.GATE_ACTIVATIONS`; without the key the gates are sigmoids.
 """
 
 from __future__ import annotations
@@ -126,6 +128,11 @@ def check_meta(meta: dict, model: LSTM) -> None:
             f"meta lists {len(labels)} labels but the output layer has "
             f"{model.output_size or 0} outputs"
         )
+    gate = meta.get("gate_activation", "sigmoid")
+    if gate != model.gate_activation:
+        raise ModelFileError(
+            f"meta gate_activation is {gate!r} but the model's is {model.gate_activation!r}"
+        )
     recorded = meta.get("sizes")
     if recorded is not None and recorded != sizes(model):
         raise ModelFileError(f"meta sizes {recorded} do not match the arrays: {sizes(model)}")
@@ -137,6 +144,8 @@ def model_bytes(model: LSTM, meta: dict) -> bytes:
     if missing:
         raise ModelFileError(f"meta is missing {', '.join(missing)}")
     full = {**meta, "format": FORMAT, "sizes": sizes(model)}
+    if model.gate_activation != "sigmoid":
+        full["gate_activation"] = model.gate_activation
     check_meta(full, model)
     try:
         text = json.dumps(full, default=_json_value, allow_nan=False, ensure_ascii=False)
@@ -197,7 +206,7 @@ def load_model(file, dtype=np.float64) -> tuple[LSTM, dict]:
     if meta.get("format") != FORMAT:
         raise ModelFileError(f"format is {meta.get('format')!r}, expected {FORMAT!r}")
     try:
-        model = LSTM(arrays, dtype=dtype)
+        model = LSTM(arrays, dtype=dtype, gate_activation=meta.get("gate_activation", "sigmoid"))
     except ModelError as e:
         raise ModelFileError(f"bad parameters: {e}") from None
     check_meta(meta, model)
