@@ -112,14 +112,14 @@ class File:
         self.heaps: dict[int, dict[int, bytes]] = {}
         version = self.u(start + 8, 1, "superblock")
         if version in (0, 1):
-            self.O, self.L = self.u(start + 13, 1, "superblock"), self.u(start + 14, 1, "superblock")
+            self.O, self.L = (self.u(start + j, 1, "superblock") for j in (13, 14))
             self._check_sizes()
             at = start + 24 + (4 if version == 1 else 0)
             self.base = self.u(at, self.O, "superblock")
             root_entry = at + 4 * self.O  # after base, free-space, end-of-file, driver addresses
             root = self.u(root_entry + self.O, self.O, "the root group's entry")
         elif version in (2, 3):
-            self.O, self.L = self.u(start + 9, 1, "superblock"), self.u(start + 10, 1, "superblock")
+            self.O, self.L = (self.u(start + j, 1, "superblock") for j in (9, 10))
             self._check_sizes()
             self.base = self.u(start + 12, self.O, "superblock")
             root = self.u(start + 12 + 3 * self.O, self.O, "superblock")

@@ -58,6 +58,11 @@ def read_header(data: bytes) -> tuple[dict, int]:
     return header, 8 + n
 
 
+def whole(v) -> bool:
+    """A non-negative JSON integer (not a boolean)."""
+    return isinstance(v, int) and not isinstance(v, bool) and v >= 0
+
+
 def _entry(name: str, entry) -> tuple[str, tuple, int, int]:
     """dtype, shape and the [begin, end) byte range of one tensor, checked for form."""
     if not isinstance(entry, dict) or set(entry) != {"dtype", "shape", "data_offsets"}:
@@ -69,7 +74,6 @@ def _entry(name: str, entry) -> tuple[str, tuple, int, int]:
         raise WeightsError(
             f"safetensors tensor {name!r} has dtype {dtype!r}; read here: {', '.join(DTYPES)}"
         )
-    whole = (lambda v: isinstance(v, int) and not isinstance(v, bool) and v >= 0)
     if not isinstance(shape, list) or not all(whole(d) for d in shape) or len(shape) > 8:
         raise WeightsError(f"safetensors tensor {name!r} has shape {shape!r}")
     if not (isinstance(offsets, list) and len(offsets) == 2 and all(whole(v) for v in offsets)
