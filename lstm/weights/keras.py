@@ -231,6 +231,12 @@ def keras3_vars(group: Group | None, name: str, kind: str) -> dict:
     return arrays
 
 
+def snake_case(name: str) -> str:
+    """A class name as Keras 3 names its weights group: "SpatialDropout1D" -> "spatial_dropout1d"."""
+    name = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", re.sub(r"\W+", "", name))
+    return re.sub(r"([a-z])([A-Z])", r"\1_\2", name).lower()
+
+
 def natural(name: str) -> tuple:
     """lstm < lstm_1 < lstm_2 < lstm_10."""
     m = re.fullmatch(r"(.*?)(?:_(\d+))?", name)
@@ -243,12 +249,17 @@ def keras3_layers(root: Group, config: dict | None) -> list[Layer]:
     if not isinstance(top, Group):
         raise WeightsError("the Keras weights file has no 'layers' group")
     if config is not None:
-        layers = []
+        layers, used = [], {}
         for entry in config_layers(config):
-            kind, name = entry.get("class_name"), layer_name(entry)
+            kind, name = str(entry.get("class_name")), layer_name(entry)
             c = entry.get("config") if isinstance(entry.get("config"), dict) else {}
-            arrays = keras3_vars(top.members.get(name), name, kind) if kind in VARS else {}
-            layers.append(Layer(str(kind), name, c, arrays))
+            if kind == "InputLayer":
+                continue
+            group = snake_case(kind)  # Keras 3 names the groups by class: lstm, lstm_1, ...
+            used[group] = used.get(group, -1) + 1
+            group += f"_{used[group]}" if used[group] else ""
+            arrays = keras3_vars(top.members.get(group), group, kind) if kind in VARS else {}
+            layers.append(Layer(kind, name, c, arrays))
         return layers
     layers = []
     for name in sorted(top.members, key=natural):
