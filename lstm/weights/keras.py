@@ -232,7 +232,7 @@ def keras3_vars(group: Group | None, name: str, kind: str) -> dict:
 
 
 def snake_case(name: str) -> str:
-    """A class name as Keras 3 names its weights group: "SpatialDropout1D" -> "spatial_dropout1d"."""
+    """A class name as Keras 3 names its group: "SpatialDropout1D" -> "spatial_dropout1d"."""
     name = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", re.sub(r"\W+", "", name))
     return re.sub(r"([a-z])([A-Z])", r"\1_\2", name).lower()
 
