@@ -94,7 +94,7 @@ def test_the_meta_says_where_everything_came_from():
 
 def test_a_vocabulary_file_is_used_and_the_tokenizer_follows_it():
     vocab = (FIXTURES / "torch_char.vocab.json").read_bytes()
-    model, meta = load_weights("c.npz", (FIXTURES / "torch_char.float64.npz").read_bytes(),
+    _, meta = load_weights("c.npz", (FIXTURES / "torch_char.float64.npz").read_bytes(),
                                vocab=vocab)
     assert meta["vocabulary"] == json.loads(vocab) and meta["tokenizer"] == "char"
     assert meta["vocabulary_from"] == "file"
@@ -118,7 +118,7 @@ def test_an_imported_model_saves_as_a_model_file_and_loads_back():
 
 
 def test_options_settle_ambiguity_and_name_the_choices():
-    with pytest.raises(WeightsError, match="2 LSTMs: 'decoder.lstm', 'encoder.lstm'"):
+    with pytest.raises(WeightsError, match=r"2 LSTMs: 'decoder.lstm', 'encoder.lstm'"):
         load("torch_two_lstms.npz")
     model, meta = load("torch_two_lstms.npz", lstm="decoder.lstm")
     assert model.input_size == 4 and meta["source"]["arrays"]["weight_ih_l0"].startswith("dec")

@@ -39,7 +39,7 @@ def test_reads_arrays_as_saved_and_never_needs_pickle():
 
 
 def test_object_arrays_are_refused_without_unpickling():
-    with pytest.raises(WeightsError, match="Python objects .*never used here"):
+    with pytest.raises(WeightsError, match=r"Python objects .*never used here"):
         read_npz(npz(a=np.array([{"x": 1}], dtype=object)))
 
 
@@ -62,16 +62,16 @@ def test_damaged_archives_and_members_are_named():
     good = npz(w=np.ones(100))
     with pytest.raises(WeightsError, match="cannot be read"):
         read_npz(good[: len(good) // 2])
-    with pytest.raises(WeightsError, match="not a valid .npy header"):
+    with pytest.raises(WeightsError, match=r"not a valid .npy header"):
         read_npz(archive({"w.npy": b"\x93NUMPY garbage"}))
-    with pytest.raises(WeightsError, match="member 'notes.txt' is not an .npy array"):
+    with pytest.raises(WeightsError, match=r"member 'notes.txt' is not an .npy array"):
         read_npz(archive({"notes.txt": b"hi"}))
     with pytest.raises(WeightsError, match="holds no arrays"):
         read_npz(archive({}))
     crc = bytearray(archive({"w.npy": npy(np.ones(3))}))
     at = crc.index(b"\x93NUMPY") + 60  # a byte of the data
     crc[at] ^= 0xFF
-    with pytest.raises(WeightsError, match="member 'w.npy' is damaged"):
+    with pytest.raises(WeightsError, match=r"member 'w.npy' is damaged"):
         read_npz(bytes(crc))
 
 
@@ -79,7 +79,7 @@ def test_encrypted_members_are_refused():
     data = bytearray(archive({"model.weights.h5": b"x" * 10}))
     data[6] |= 1  # the "encrypted" flag, in the local header and the central directory
     data[data.index(b"PK\x01\x02") + 8] |= 1
-    with pytest.raises(WeightsError, match="'model.weights.h5' is encrypted"):
+    with pytest.raises(WeightsError, match=r"'model.weights.h5' is encrypted"):
         read_members(bytes(data), "the .keras archive")
 
 
