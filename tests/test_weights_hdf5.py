@@ -1,8 +1,6 @@
 """The pure-Python HDF5 reader: h5py's files as h5py reads them, and damaged or hostile ones."""
 
-import io
 import re
-import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -103,28 +101,3 @@ def test_nan_weights_are_refused_naming_the_array():
     with pytest.raises(WeightsError, match=r"layers/embedding/vars/0 \(embeddings\) contains "
                                            r"NaN or infinite values \(first at index \(1, 1\)\)"):
         load_weights("w.weights.h5", data)
-
-
-def rezip(name: str, change) -> bytes:
-    """The .keras fixture with its weights file changed by `change(bytes) -> bytes`."""
-    members = {}
-    with zipfile.ZipFile(FIXTURES / name) as z:
-        for info in z.infolist():
-            members[info.filename] = z.read(info)
-    members["model.weights.h5"] = change(members["model.weights.h5"])
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as z:
-        for member, body in members.items():
-            z.writestr(member, body)
-    return buffer.getvalue()
-
-
-def test_a_keras_file_without_the_expected_groups_names_what_is_missing():
-    renamed = rezip("keras_char.keras", lambda h5: h5.replace(b"cell\0", b"cexl\0"))
-    with pytest.raises(WeightsError, match="LSTM 'lstm': the weights file has no layers/lstm/cell"):
-        load_weights("m.keras", renamed)
-    no_layers = rezip("keras_char.keras", lambda h5: h5.replace(b"layers\0", b"layerz\0"))
-    with pytest.raises(WeightsError, match="has no 'layers' group"):
-        load_weights("m.keras", no_layers)
-    with pytest.raises(WeightsError, match="no 'layer_names' attribute"):
-        load_weights("m.h5", WEIGHTS.replace(b"layers\0", b"layerz\0"))

@@ -80,17 +80,25 @@ def test_wrong_shapes_name_the_keras_array():
         from_layers([bad], version="3.0.0")
 
 
-def keras_with_config(change) -> bytes:
-    with zipfile.ZipFile(FIXTURES / "keras_char.keras") as z:
-        members = {i.filename: z.read(i) for i in z.infolist()}
-    config = json.loads(members["config.json"])
-    change(config)
-    members["config.json"] = json.dumps(config).encode()
+def rezip(name: str, member: str, change) -> bytes:
+    """The .keras fixture `name` with `member` changed by `change(bytes) -> bytes`."""
+    with zipfile.ZipFile(FIXTURES / name) as z:
+        members = {info.filename: z.read(info) for info in z.infolist()}
+    members[member] = change(members[member])
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as z:
-        for name, body in members.items():
-            z.writestr(name, body)
+        for path, body in members.items():
+            z.writestr(path, body)
     return buffer.getvalue()
+
+
+def keras_with_config(change) -> bytes:
+    def edit(raw: bytes) -> bytes:
+        config = json.loads(raw)
+        change(config)
+        return json.dumps(config).encode()
+
+    return rezip("keras_char.keras", "config.json", edit)
 
 
 def test_a_keras_archive_config_is_what_decides():
@@ -105,3 +113,16 @@ def test_a_keras_archive_config_is_what_decides():
 
     with pytest.raises(WeightsError, match="lists no layers"):
         load_weights("m.keras", keras_with_config(no_layers))
+
+
+def test_a_keras_file_without_the_expected_groups_names_what_is_missing():
+    def renamed(old: bytes, new: bytes) -> bytes:
+        return rezip("keras_char.keras", "model.weights.h5", lambda h5: h5.replace(old, new))
+
+    with pytest.raises(WeightsError, match="LSTM 'lstm': the weights file has no layers/lstm/cell"):
+        load_weights("m.keras", renamed(b"cell\0", b"cexl\0"))
+    with pytest.raises(WeightsError, match="has no 'layers' group"):
+        load_weights("m.keras", renamed(b"layers\0", b"layerz\0"))
+    weights = (FIXTURES / "keras_char.weights.h5").read_bytes()
+    with pytest.raises(WeightsError, match="no 'layer_names' attribute"):
+        load_weights("m.h5", weights.replace(b"layers\0", b"layerz\0"))
