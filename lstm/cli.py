@@ -7,6 +7,8 @@
     python -m lstm trace MODEL.npz --text TEXT --clamp 0:11:f=1@10 [--clamp ...]
     python -m lstm grad MODEL.npz --text TEXT --unit 11 [--layer 0] [--step 20] --npz PATH
     python -m lstm features MODEL.npz --text TEXT [--regex PATTERN ...]
+    python -m lstm trace model.safetensors --vocab vocab.json --text "hello"  (or --ids 3,1,4)
+    python -m lstm convert model.pt model.npz     (needs torch; any format lstm.weights reads)
 
 `trace` prints one row per step (token, the mean of each gate over the units, the norms |c| and
 |h|) for one layer. Errors name the flags (--hidden, not hidden_size), checked here before the
@@ -25,6 +27,10 @@ d c_T[U] / d c_t[j] within layer K (row T the one-hot of U), and `fprod_l{K}` (T
 of U's forget gates after t; it prints both per step. `features` ranks every unit's h and c by
 |Pearson r| with each feature of the model's task and each --regex (`lstm.analysis.features`).
 Steps and units count from 0, as the table prints them.
+MODEL may also be weights of another framework (`lstm.weights`: PyTorch state_dicts in .npz or
+.safetensors, TF1 cells, Keras .keras/.h5); --lstm, --embedding, --head, --forget-bias,
+--recurrent-activation and --reference go to its importer, and when the file carries reference
+outputs the largest absolute difference from them is printed before the table.
 
 Each command is an entry of COMMANDS: a function that adds its arguments to a parser and a
 function that runs it and returns the exit code. Errors print one line to stderr and exit 2.
@@ -34,8 +40,10 @@ from __future__ import annotations
 
 import argparse
 import csv
+import io
 import re
 import sys
+from pathlib import Path
 
 import numpy as np
 
@@ -45,9 +53,10 @@ from .analysis.features import rank_units, regex_feature, task_features
 from .analysis.gradflow import GradError, cell_gradients, forget_product
 from .files import atomic_output, check_writable
 from .model import LSTM, MEMORY_LIMIT, trace_nbytes
-from .modelfile import load_model
+from .modelfile import load_model, save_model
 from .tokens import MODES, Vocab, open_embedding, show, tokenize, unknown_listing
 from .train import add_train_arguments, run_train
+from .weights import WeightsError, load_weights, sniff
 
 RANDOM_DEFAULTS = {"hidden": 16, "embed": 8, "layers": 1, "seed": 0}
 RANDOM_LIMITS = {"hidden": 4096, "embed": 4096, "layers": 16}  # and MEMORY_LIMIT for the trace
@@ -67,8 +76,10 @@ class Parser(argparse.ArgumentParser):
 
 def add_model_arguments(p: argparse.ArgumentParser) -> None:
     """The model (a file or a random one), the text and its tokenizer, the dtype."""
-    p.add_argument("model", nargs="?", help="model file (.npz); omit for a random model")
-    p.add_argument("--text", required=True, help="the sequence to trace")
+    p.add_argument("model", nargs="?", help="model or weights file; omit for a random model")
+    given = p.add_mutually_exclusive_group(required=True)
+    given.add_argument("--text", help="the sequence to trace")
+    given.add_argument("--ids", help="token ids to trace instead of a text, e.g. 3,1,4")
     p.add_argument(
         "--tokenizer", choices=MODES, help="char or word (default: the model's, or char)"
     )
@@ -83,6 +94,7 @@ def add_model_arguments(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument("--seed", type=int, help=f"random model: seed ({RANDOM_DEFAULTS['seed']})")
     p.add_argument("--dtype", choices=("float64", "float32"), default="float64", help="(float64)")
+    add_import_arguments(p)
 
 
 def add_trace_arguments(p: argparse.ArgumentParser) -> None:
@@ -90,6 +102,61 @@ def add_trace_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--layer", type=int, help="layer shown in the table (default: the top one)")
     p.add_argument("--npz", metavar="PATH", help="write the whole trace to this NPZ file")
     p.add_argument("--csv", metavar="PATH", help="write the per-step values to this CSV")
+
+
+def add_import_arguments(p: argparse.ArgumentParser) -> None:
+    """The options of `lstm.weights.load_weights`, for weights of another framework."""
+    p.add_argument("--vocab", metavar="FILE", help="vocabulary: a JSON list or {token: id} map")
+    p.add_argument("--lstm", metavar="NAME", help="which LSTM of the file (its module name)")
+    p.add_argument("--embedding", metavar="NAME", help="the embedding's module, or none")
+    p.add_argument("--head", metavar="NAME", help="the output layer's module, or none")
+    p.add_argument("--forget-bias", type=float, help="TF1 cells: the forget_bias they ran with")
+    p.add_argument("--recurrent-activation", metavar="NAME",
+                   help="Keras: sigmoid, hard_sigmoid, hard_sigmoid_keras2 or hard_sigmoid_keras3")
+    p.add_argument("--reference", metavar="FILE", help="an .npz of reference outputs to compare")
+
+
+def read_file(path: str | None) -> bytes | None:
+    if path is None:
+        return None
+    try:
+        return Path(path).read_bytes()
+    except OSError as e:
+        raise CommandError(f"cannot read {path}: {e.strerror or e}") from None
+
+
+def load_any(args, data: bytes | None = None) -> tuple[LSTM, dict]:
+    """The model and meta of args.model (or of `data`, the arrays read from it), in any format
+    `lstm.weights` reads; notes on stderr say what it guessed."""
+    options = {k: getattr(args, k) for k in ("lstm", "embedding", "head", "forget_bias",
+                                             "recurrent_activation")}
+    model, meta = load_weights(
+        Path(args.model).name, read_file(args.model) if data is None else data,
+        dtype=args.dtype, vocab=read_file(args.vocab), reference=read_file(args.reference),
+        **{k: v for k, v in options.items() if v is not None},
+    )
+    for note in meta.get("source", {}).get("notes", []):
+        print(f"note: {note}", file=sys.stderr)
+    if meta.get("vocabulary_from") == "code points" and getattr(args, "ids", None) is None:
+        print("note: no vocabulary given: token id n is read as the character U+n "
+              "(--vocab FILE or --ids to change)", file=sys.stderr)
+    return model, meta
+
+
+def parse_ids(text: str, model: LSTM) -> np.ndarray:
+    """--ids "3,1,4" as token ids (T,), checked against the model's embedding."""
+    if model.vocab_size is None:
+        raise CommandError("--ids: this model reads vectors, not token ids (it has no embedding)")
+    try:
+        ids = np.array([int(t) for t in text.replace(" ", "").split(",")], dtype=np.int64)
+    except ValueError:
+        raise CommandError(f"--ids must be comma-separated integers, got {text!r}") from None
+    bad = (ids < 0) | (ids >= model.vocab_size)
+    if bad.any():
+        raise CommandError(
+            f"--ids: {int(ids[bad][0])} is outside the embedding's 0..{model.vocab_size - 1}"
+        )
+    return ids
 
 
 def parse_clamp(text: str) -> Clamp:
@@ -150,11 +217,13 @@ def check_text_arguments(args: argparse.Namespace) -> None:
 
 def model_and_ids(args) -> tuple[LSTM, list[str], np.ndarray]:
     """The model, the tokens and their ids for `trace`, from a model file or a random model."""
-    if not args.text:
+    if args.text is not None and not args.text:
         raise CommandError("--text is empty")
     if args.seed is not None and args.seed < 0:
         raise CommandError(f"--seed must be a non-negative integer, got {args.seed}")
     if args.model is None:
+        if args.ids is not None:
+            raise CommandError("--ids needs a model file")
         sizes = random_sizes(args)
         tokens = tokenize(args.text, args.tokenizer or "char")
         need = trace_nbytes(sizes["embed"], sizes["hidden"], sizes["layers"], len(tokens),
@@ -167,7 +236,15 @@ def model_and_ids(args) -> tuple[LSTM, list[str], np.ndarray]:
     given = [f"--{k}" for k in ("hidden", "embed", "layers") if getattr(args, k) is not None]
     if given:
         raise CommandError(f"{', '.join(given)}: only for a random model, not with a model file")
-    model, meta = load_model(args.model, dtype=args.dtype)
+    model, meta = load_any(args)
+    if "parity" in meta:
+        p = meta["parity"]
+        print(f"reference: largest absolute difference {p['max_abs_diff']:.3g} over "
+              f"{p['steps']} steps ({', '.join(p['by_array'])})")
+    if args.ids is not None:
+        ids = parse_ids(args.ids, model)
+        vocab = meta["vocabulary"] if meta.get("vocabulary_from", "file") == "file" else []
+        return model, [vocab[j] if vocab else str(j) for j in ids], ids
     mode = meta["tokenizer"]
     if args.tokenizer not in (None, mode):
         raise CommandError(f"this model reads {mode} tokens, not {args.tokenizer} tokens")
@@ -179,7 +256,8 @@ def model_and_ids(args) -> tuple[LSTM, list[str], np.ndarray]:
         seed = meta.get("seed", 0) if args.seed is None else args.seed
         _, table = open_embedding(tokens, model.input_size, seed)
         vocab = Vocab.of(tokens)
-        model = LSTM({**model.params, "embedding": table}, dtype=args.dtype)
+        model = LSTM({**model.params, "embedding": table}, dtype=args.dtype,
+                     gate_activation=model.gate_activation)
     else:
         vocab = Vocab(meta["vocabulary"])
     ids, unknown = vocab.encode(tokens)
@@ -389,6 +467,60 @@ def run_features(args) -> int:
     return 0
 
 
+def add_convert_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("source", help="a .pt/.pth file (needs torch), or any file trace reads")
+    p.add_argument("target", help="the model file to write (.npz)")
+    p.add_argument("--dtype", choices=("float64", "float32"), default="float64", help="(float64)")
+    p.add_argument("--unsafe-pickle", action="store_true",
+                   help="allow a whole-module .pt: unpickling it runs code from the file")
+    add_import_arguments(p)
+
+
+def pt_arrays(path: str, unsafe: bool) -> bytes:
+    """A .pt/.pth state_dict (or whole module) as the bytes of an .npz of its tensors."""
+    try:
+        import torch
+    except ImportError:
+        raise CommandError("convert needs torch to read a .pt file: pip install torch") from None
+    try:
+        loaded = torch.load(path, map_location="cpu", weights_only=not unsafe)
+    except Exception as e:  # torch raises many kinds; one line is what the user needs
+        why = re.sub(r"\x1b\[[0-9;]*m", "", str(e).strip().splitlines()[0])  # no terminal codes
+        hint = "" if unsafe else " (a whole module needs --unsafe-pickle, if you trust the file)"
+        raise CommandError(f"torch cannot load {path}: {why}{hint}") from None
+    if isinstance(loaded, torch.nn.Module):
+        loaded = loaded.state_dict()
+    for key in ("state_dict", "model_state_dict", "model"):
+        if isinstance(loaded, dict) and isinstance(loaded.get(key), dict):
+            loaded = loaded[key]
+    tensors = {k: v for k, v in loaded.items() if isinstance(v, torch.Tensor)} if isinstance(
+        loaded, dict) else {}
+    if not tensors:
+        raise CommandError(f"{path} holds no tensors (expected a state_dict or an nn.Module)")
+    arrays = {k: (v.float() if v.dtype == torch.bfloat16 else v).detach().cpu().numpy()
+              for k, v in tensors.items()}
+    buffer = io.BytesIO()
+    np.savez(buffer, **arrays)
+    return buffer.getvalue()
+
+
+def run_convert(args) -> int:
+    args.model, args.ids = args.source, None
+    data = read_file(args.source)
+    try:
+        pickled = sniff(args.source, data) == "torch-pickle"
+    except WeightsError:
+        pickled = False  # load_any says what the file is not
+    if pickled:
+        data = pt_arrays(args.source, args.unsafe_pickle)
+    model, meta = load_any(args, data)
+    save_model(args.target, model, meta)
+    parity = meta.get("parity")
+    checked = "" if parity is None else f"; reference max abs diff {parity['max_abs_diff']:.3g}"
+    print(f"wrote {args.target}: {model!r} from {meta['source']['format']}{checked}")
+    return 0
+
+
 COMMANDS = {
     "trace": (
         "trace a text through a model file or a random model",
@@ -414,6 +546,11 @@ COMMANDS = {
         "rank units by how well they follow the task's features and regular expressions",
         add_features_arguments,
         run_features,
+    ),
+    "convert": (
+        "convert weights of another framework (.pt, .safetensors, .keras, .h5...) to a model file",
+        add_convert_arguments,
+        run_convert,
     ),
 }
 

@@ -19,7 +19,9 @@ at least:
     seed              int
     metrics           dict of held-out figures
     training_seconds  number
-and may hold more (labels, example text, learning rate...).
+and may hold more (labels, example text, learning rate...). A model whose i, f, o gates are
+not the sigmoid (imported from Keras) records it as `gate_activation`, a key of
+`model.GATE_ACTIVATIONS`; without the key the gates are sigmoids.
 """
 
 from __future__ import annotations
@@ -143,6 +145,11 @@ def check_meta(meta: dict, model: LSTM) -> None:
             f"meta lists {len(labels)} labels but the output layer has "
             f"{model.output_size or 0} outputs"
         )
+    gate = meta.get("gate_activation", "sigmoid")
+    if gate != model.gate_activation:
+        raise ModelFileError(
+            f"meta gate_activation is {gate!r} but the model's is {model.gate_activation!r}"
+        )
     recorded = meta.get("sizes")
     if recorded is not None and recorded != sizes(model):
         raise ModelFileError(f"meta sizes {recorded} do not match the arrays: {sizes(model)}")
@@ -154,6 +161,8 @@ def model_bytes(model: LSTM, meta: dict) -> bytes:
     if missing:
         raise ModelFileError(f"meta is missing {', '.join(missing)}")
     full = {**meta, "format": FORMAT, "sizes": sizes(model)}
+    if model.gate_activation != "sigmoid":
+        full["gate_activation"] = model.gate_activation
     check_meta(full, model)
     try:
         text = json.dumps(full, default=_json_value, allow_nan=False, ensure_ascii=False)
@@ -241,7 +250,7 @@ def read_arrays(data: bytes) -> dict[str, np.ndarray]:
         raise ModelFileError("not a model file: expected an NPZ (zip) archive of arrays")
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as e:
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError) as e:
         raise ModelFileError(f"the NPZ archive cannot be read: {e}") from None
     arrays: dict[str, np.ndarray] = {}
     declared = 0
@@ -315,7 +324,7 @@ def load_model(file, dtype=np.float64) -> tuple[LSTM, dict]:
     if meta.get("format") != FORMAT:
         raise ModelFileError(f"format is {meta.get('format')!r}, expected {FORMAT!r}")
     try:
-        model = LSTM(arrays, dtype=dtype)
+        model = LSTM(arrays, dtype=dtype, gate_activation=meta.get("gate_activation", "sigmoid"))
     except ModelError as e:
         raise ModelFileError(f"bad parameters: {e}") from None
     check_meta(meta, model)

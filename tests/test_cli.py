@@ -150,7 +150,7 @@ def test_model_file_reports_unknown_tokens(capsys, model_file, tmp_path):
             ["trace", "--hidden", "x", "--text", "a"],
             "error: argument --hidden: invalid int value: 'x'",
         ),
-        (["trace"], "error: the following arguments are required: --text"),
+        (["trace"], "error: one of the arguments --text --ids is required"),
         (["fly"], "error: argument command: invalid choice: 'fly'"),
         (["trace", "missing.npz", "--text", "a"], "error: cannot read missing.npz: No such file"),
         (
@@ -169,7 +169,7 @@ def test_model_file_errors_are_one_line(capsys, model_file, tmp_path):
     junk = tmp_path / "junk.npz"
     junk.write_bytes(b"not a zip")
     cases = [
-        ([str(junk)], "error: not a model file: expected an NPZ"),
+        ([str(junk)], "error: junk.npz is not a known format"),
         (
             [str(model_file), "--hidden", "8"],
             "error: --hidden: only for a random model, not with a model file",
@@ -476,3 +476,64 @@ def test_running_out_of_memory_or_interrupted_is_one_line(capsys, monkeypatch):
         monkeypatch.setitem(COMMANDS, "trace", (*COMMANDS["trace"][:2], fail))
         got, _, err = run(capsys, "trace", "--text", "a")
         assert got == code and err.startswith(message) and err.count("\n") == 1
+
+
+IMPORT = Path(__file__).parent / "fixtures" / "import"
+
+
+def test_trace_reads_foreign_weights_with_a_vocabulary_and_shows_the_parity(capsys):
+    code, out, err = run(capsys, "trace", str(IMPORT / "torch_char.float64.npz"), "--vocab",
+                         str(IMPORT / "torch_char.vocab.json"), "--text", "the cat")
+    assert code == 0 and err == ""
+    first = out.splitlines()[0]
+    assert first.startswith("reference: largest absolute difference ")
+    assert float(first.split()[4]) < 1e-12
+    assert "     6  t " in out
+
+
+def test_trace_takes_ids_and_says_which_vocabulary_it_used(capsys):
+    code, out, err = run(capsys, "trace", str(IMPORT / "keras_hard64.keras"), "--ids", "1,2,3",
+                         "--reference", str(IMPORT / "keras_hard64.reference.npz"))
+    assert code == 0 and "relu6(x + 3) / 6" in err
+    assert "     2  3 " in out
+    code, out, err = run(capsys, "trace", str(IMPORT / "torch_char.float64.npz"), "--text", "\t\n")
+    assert code == 0 and "token id n is read as the character U+n" in err
+    assert "     0  ⇥ " in out and "     1  ↵ " in out  # ids 9 and 10
+
+
+@pytest.mark.parametrize(("argv", "message"), [
+    (["tf1_cells.npz", "--ids", "1,2"], "error: TensorFlow 1 LSTM cells add forget_bias"),
+    (["tf1_cells.npz", "--ids", "1,x", "--forget-bias", "1"], "error: --ids must be comma-sep"),
+    (["tf1_cells.npz", "--ids", "1,70", "--forget-bias", "1"], "error: --ids: 70 is outside"),
+    (["torch_bare.npz", "--ids", "1"], "error: --ids: this model reads vectors"),
+    (["torch_two_lstms.npz", "--text", "a"], "error: the file holds 2 LSTMs"),
+    (["torch_char.pt", "--text", "a"], "error: torch_char.pt is a PyTorch pickle"),
+    (["torch_word.npz", "--text", "a", "--vocab", "missing.json"], "error: cannot read missing"),
+])
+def test_import_errors_are_one_line(capsys, argv, message):
+    argv[0] = str(IMPORT / argv[0])
+    code, _, err = run(capsys, "trace", *argv)
+    last = err.splitlines()[-1]  # after any notes the importer printed
+    assert code == 2 and last.startswith(message) and "Traceback" not in err, err
+
+
+def test_convert_writes_a_model_file_trace_reads(capsys, tmp_path):
+    target = tmp_path / "m.npz"
+    code, out, _ = run(capsys, "convert", str(IMPORT / "keras2_hard.h5"), str(target),
+                       "--reference", str(IMPORT / "keras2_hard.reference.npz"))
+    assert code == 0 and "from Keras 2.4.0 (.h5); reference max abs diff" in out
+    code, out, _ = run(capsys, "trace", str(target), "--ids", "5,0,2")
+    assert code == 0 and out.splitlines()[1].startswith("layer 0")
+    assert out.startswith("reference: largest absolute difference")  # measured at conversion
+
+
+def test_convert_without_torch_is_one_line(capsys, monkeypatch, tmp_path):
+    monkeypatch.setitem(sys.modules, "torch", None)  # import torch raises ImportError
+    code, _, err = run(capsys, "convert", str(IMPORT / "torch_char.pt"), str(tmp_path / "m.npz"))
+    assert code == 2 and err == "error: convert needs torch to read a .pt file: pip install torch\n"
+
+
+def test_convert_reads_a_pt_state_dict_where_torch_is_installed(capsys, tmp_path):
+    pytest.importorskip("torch", reason="torch is not installed here (CI has none)")
+    code, out, _ = run(capsys, "convert", str(IMPORT / "torch_char.pt"), str(tmp_path / "m.npz"))
+    assert code == 0 and "vocab_size=14" in out

@@ -344,3 +344,56 @@ def test_tracer_reuse_and_a_no_op_edit_give_the_whole_trace_bit_for_bit():
         for name in ("x", "pre", "i", "f", "g", "o", "c", "h"):
             assert np.array_equal(getattr(a, name), getattr(b, name)), name
     assert np.array_equal(again.logits, whole.logits)
+
+
+def keras_reference(model, ids, gate):
+    """Keras's LSTM step written out plainly: z = x K + h R + b, gates i, f, c, o."""
+    p = model.params
+    H = model.hidden_size
+    h, c = np.zeros(H), np.zeros(H)
+    hs = []
+    for x in p["embedding"][ids]:
+        z = p["weight_ih_l0"] @ x + p["weight_hh_l0"] @ h + p["bias_ih_l0"] + p["bias_hh_l0"]
+        i, f, g, o = gate(z[:H]), gate(z[H : 2 * H]), np.tanh(z[2 * H : 3 * H]), gate(z[3 * H :])
+        c = f * c + i * g
+        h = o * np.tanh(c)
+        hs.append(h)
+    return np.array(hs)
+
+
+@pytest.mark.parametrize(
+    "name, gate",
+    [
+        ("hard_sigmoid_keras3", lambda x: np.clip(x + 3, 0, 6) / 6),
+        ("hard_sigmoid_keras2", lambda x: np.clip(0.2 * x + 0.5, 0, 1)),
+    ],
+)
+def test_hard_sigmoid_gates_trace_step_and_chunk_alike(name, gate):
+    base = LSTM.random(3, 5, vocab_size=6, seed=4)
+    params = {k: 3 * v for k, v in base.params.items()}  # large enough to reach the clips
+    model = LSTM(params, gate_activation=name)
+    ids = np.array([0, 5, 2, 2, 1, 4, 3, 0, 5])
+    trace = model.trace(ids)
+    layer = trace.layers[0]
+    np.testing.assert_allclose(layer.h, keras_reference(model, ids, gate), rtol=0, atol=1e-12)
+    assert ((layer.i == 0) | (layer.i == 1)).any()  # the clip was reached
+    np.testing.assert_array_equal(layer.f, gate(layer.pre[:, 5:10]))
+    stepper = model.stepper()
+    steps = [stepper.step(int(t)).layers[0].h[0] for t in ids]
+    np.testing.assert_array_equal(np.array(steps), layer.h)
+    tracer = Tracer(model, ids)
+    tracer.run(4)
+    tracer.run(100)
+    np.testing.assert_array_equal(tracer.trace().layers[0].o, layer.o)
+    assert model.gate_activation == name and name in repr(model)
+
+
+def test_sigmoid_default_is_unchanged_and_unknown_gates_refused():
+    model = LSTM.random(2, 3, seed=1)
+    same = LSTM(model.params, gate_activation="sigmoid")
+    x = np.linspace(-2, 2, 8).reshape(4, 2)
+    np.testing.assert_array_equal(model.trace(x).layers[0].h, same.trace(x).layers[0].h)
+    assert model.gate_activation == "sigmoid" and "gate_activation" not in repr(model)
+    for bad in ("relu", ["sigmoid"], None):
+        with pytest.raises(ModelError, match="gate_activation must be one of sigmoid"):
+            LSTM(model.params, gate_activation=bad)

@@ -432,3 +432,23 @@ def test_mutations_of_a_valid_file_are_refused_clearly_or_load(valid, data):
         if not out:
             break
     loads_or_refuses(bytes(out))
+
+
+def test_a_hard_sigmoid_model_round_trips_and_sigmoid_files_stay_as_they_were():
+    base = make_model()
+    hard = LSTM(base.params, gate_activation="hard_sigmoid_keras2")
+    model, meta = load_model(model_bytes(hard, make_meta()))
+    assert model.gate_activation == "hard_sigmoid_keras2"
+    assert meta["gate_activation"] == "hard_sigmoid_keras2"
+    ids = np.array([1, 2, 3, 0])
+    np.testing.assert_array_equal(model.trace(ids).layers[1].h, hard.trace(ids).layers[1].h)
+    _, plain = load_model(model_bytes(base, make_meta()))
+    assert "gate_activation" not in plain
+
+
+def test_a_gate_activation_that_is_unknown_or_does_not_fit_is_refused():
+    model = make_model()
+    with pytest.raises(ModelFileError, match="gate_activation must be one of sigmoid"):
+        load_model(meta_file(model, make_meta(gate_activation=["relu"])))
+    with pytest.raises(ModelFileError, match="meta gate_activation is 'hard_sigmoid_keras3'"):
+        model_bytes(model, make_meta(gate_activation="hard_sigmoid_keras3"))
