@@ -76,9 +76,10 @@ def test_every_panel_renders_to_well_formed_svg():
 
     tokens = list("<a & b> \"q\" \x01 é")
     vocab = sorted(set(tokens))
-    tr = LSTM.random(4, 6, vocab_size=len(vocab), seed=1).trace([vocab.index(t) for t in tokens])
+    model = LSTM.random(4, 6, vocab_size=len(vocab), seed=1)
+    tr = model.trace([vocab.index(t) for t in tokens])
     canvases = {k: SvgCanvas(640, 300) for k in ("diagram", "heatmaps", "states", "loss")}
-    Frames(Scene(None, tr, tokens)).draw(canvases, ViewState().at(5))
+    Frames(Scene(model, tr, tokens)).draw(canvases, ViewState().at(5))
     draw_curve(canvases["loss"], [1.0, 0.5])
     for c in canvases.values():
         root = ET.fromstring(c.svg())

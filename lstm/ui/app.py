@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from ..draw.readout import draw_readout
-from ..focus import Focus, Hit
+from ..focus import GATES, QUANTITIES, Focus, Hit
 from ..model import Trace, Tracer
 from ..tasks import TASKS
 from ..tokens import TokenError, tokenize
@@ -88,6 +88,7 @@ class App:
         on("speed", "input", g(self.update_speed))
         on("unit", "change", g(self.choose_view))
         on("layer", "change", g(self.choose_view))
+        on("colour-by", "change", g(self.choose_colour))
         for canvas in CANVASES:
             self.page.on_pointer(canvas, g(lambda kind, x, y, c=canvas: self.point(c, kind, x, y)))
         self.page.on_key(g(self.key), list(controls.KEYS))
@@ -182,6 +183,8 @@ class App:
             changes["layer"] = hit.layer
         if hit.gate is not None:
             changes["gate"] = hit.gate
+            self.view = self.view.but(colour_by=hit.gate)
+            self.page.set_value("colour-by", hit.gate)
         step = self.step if hit.step is None else hit.step
         self.go_to(step, **changes)
 
@@ -298,22 +301,35 @@ class App:
 
     def use_trace(self, trace: Trace, key: tuple) -> None:
         """Make `trace` (of the tokens) the one to show, made from `key`; the unit menu follows."""
-        model, _, _ = self.inputs_of(self.tokens)
+        model, x, _ = self.inputs_of(self.tokens)
         self.trace, self._traced = trace, key
         self.frames = Frames(Scene(model, trace, self.tokens, self.entry.labels,
-                                   self.truth(trace)))
+                                   self.truth(trace, x), self.predicts(),
+                                   self.entry.tokenizer))
         self.show_units()
 
-    def truth(self, trace: Trace) -> np.ndarray | None:
-        """(T,) the true output label after each step where the task says (-1 elsewhere)."""
+    def predicts(self) -> str:
+        """What the output layer of the model shown names: the next token, or its task's label."""
         task = TASKS.get(self.entry.task)
-        if task is None or trace.logits is None or not hasattr(task, "targets_of"):
+        return "next token" if task is None or task.next_token else task.title.lower()
+
+    def truth(self, trace: Trace, x: np.ndarray) -> np.ndarray | None:
+        """(T,) the true output label after each step, -1 where it is not known: the next
+        token for a language model (the last step has none), the task's label otherwise."""
+        if trace.logits is None:
             return None
-        targets, mask = task.targets_of("".join(self.tokens) if task.tokenizer == "char"
-                                        else " ".join(self.tokens))
-        if len(targets) != trace.steps:
-            return None
-        return np.where(np.asarray(mask) > 0, targets, -1)
+        task = TASKS.get(self.entry.task)
+        if task is not None and not task.next_token:
+            if not hasattr(task, "targets_of"):
+                return None
+            join = "" if task.tokenizer == "char" else " "
+            targets, mask = task.targets_of(join.join(self.tokens))
+            if len(targets) != trace.steps:
+                return None
+            return np.where(np.asarray(mask) > 0, targets, -1)
+        if x.ndim != 1 or trace.logits.shape[1] != self.entry.model.vocab_size:
+            return None  # the outputs are not this vocabulary: nothing to compare with
+        return np.append(x[1:], -1)
 
     def inputs_of(self, tokens: list[str]):
         """The current entry's model, its inputs for `tokens`, and the unknown tokens."""
@@ -467,6 +483,14 @@ class App:
             layer=controls.parse_int(self.page.value("layer"), 0, layers - 1, 0),
             unit=None if unit == "mean" else controls.parse_int(unit, 0, self.hidden_size() - 1,
                                                                 0))
+        self.show()
+
+    def choose_colour(self) -> None:
+        """What the text is coloured by: h, c, or a gate (which the focus then names too)."""
+        q = self.page.value("colour-by")
+        if q not in QUANTITIES:
+            return
+        self.view = self.view.but(colour_by=q).focused(gate=q if q in GATES else None)
         self.show()
 
     # --- models from the training panel and from files ---------------------------------------

@@ -7,6 +7,7 @@ A panel is one drawing module (a class in `lstm/draw/`) and one `Panel` line in 
         size    (width, height) in CSS pixels, as index.html declares it
         make    (scene, layer, width, height) -> drawer, made once per trace, layer and size
         data    (scene, view) -> what the drawer draws (default: the view itself)
+        tune    (drawer, view) -> None, for a drawer with a setting of its own (optional)
 
 A drawer has `draw(canvas, data, focus)`, optionally `draw_step(canvas, data, focus, prev)`
 (what moves from step `prev` to focus.step, when the view only advanced), and `hit(x, y)`
@@ -18,10 +19,17 @@ and the tests all go through it.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
+from ..analysis.equations import equations_at
+from ..analysis.predict import prediction_at
+from ..analysis.saturation import saturation
+from ..draw import equations as equations_panel
+from ..draw import prediction as prediction_panel
+from ..draw import saturation as saturation_panel
+from ..draw import tokentext
 from ..draw.canvas import Canvas, draw_placeholder
 from ..draw.diagram import CellDiagram, cell_values
 from ..draw.heatmap import GateHeatmaps, token_label
@@ -36,7 +44,9 @@ class Scene:
     """One trace of a text by a model, and what the panels computed from it (memo).
 
     tokens: T strings; labels: the output layer's names (vocabulary or task labels), or None;
-    truth: (T,) the true output label id after each step, -1 where unknown, or None.
+    truth: (T,) the true output label id after each step, -1 where unknown, or None;
+    predicts: what the output layer names ("next token", "depth", ...); tokenizer: "char"
+    or "word".
     """
 
     model: LSTM | None
@@ -44,6 +54,8 @@ class Scene:
     tokens: list[str]
     labels: list[str] | None = None
     truth: np.ndarray | None = None
+    predicts: str = "next token"
+    tokenizer: str = "char"
     memo: dict = field(default_factory=dict)
 
     def __post_init__(self):
@@ -76,6 +88,12 @@ class Panel:
     make: Callable[[Scene, int, int, int], object]
     data: Callable[[Scene, ViewState], object] = lambda scene, view: view
     empty: str = ""  # the placeholder before any trace
+    tune: Callable[[object, ViewState], None] | None = None
+
+
+def sized(cls) -> Callable[[Scene, int, int, int], object]:
+    """`make` for a drawer that needs only its canvas size."""
+    return lambda scene, layer, width, height: cls(width, height)
 
 
 def diagram_caption(scene: Scene, view: ViewState) -> str:
@@ -96,14 +114,51 @@ def diagram_data(scene: Scene, view: ViewState):
             diagram_caption(scene, view))
 
 
+def text_data(scene: Scene, view: ViewState) -> tokentext.TextTrace:
+    return scene.cached(("text",), lambda: tokentext.TextTrace(scene.tokens, scene.trace,
+                                                               scene.tokenizer))
+
+
+def equations_data(scene: Scene, view: ViewState):
+    return equations_at(scene.model, scene.trace, view.focus, scene.tokens)
+
+
+def prediction_data(scene: Scene, view: ViewState):
+    t = view.focus.step - 1
+    truth = None
+    if scene.truth is not None and 0 <= t < scene.T and scene.truth[t] >= 0:
+        truth = int(scene.truth[t])
+    return prediction_at(scene.trace, view.focus, scene.tokens, scene.labels, truth,
+                         scene.predicts)
+
+
+def saturation_data(scene: Scene, view: ViewState):
+    """Over the steps revealed so far (the whole text once it is complete)."""
+    layer, steps = view.focus.layer, max(view.reached, 1)
+    return scene.cached(("saturation", layer, steps),
+                        lambda: saturation(scene.trace, layer, steps))
+
+
+def colour_by(drawer, view: ViewState) -> None:
+    drawer.quantity = view.colour_by
+
+
 PANELS = [
-    Panel("diagram", (900, 340), lambda s, k, w, h: CellDiagram(w, h), diagram_data),
+    Panel("diagram", (900, 340), sized(CellDiagram), diagram_data),
+    Panel("tokentext", tokentext.SIZE, sized(tokentext.TokenTextPanel), text_data,
+          "The text, coloured by the focused unit, will appear here", colour_by),
     Panel("heatmaps", (900, 460),
           lambda s, k, w, h: GateHeatmaps(s.trace.layers[k], s.tokens, w, h, index=k),
           empty="Gate activity heatmaps will appear here"),
     Panel("states", (900, 300),
           lambda s, k, w, h: StateChart(s.trace.layers[k].c, s.trace.layers[k].h, w, h, index=k),
           empty="Cell state and hidden state evolution will appear here"),
+    Panel("equations", equations_panel.SIZE, sized(equations_panel.EquationsPanel),
+          equations_data, "The equations of the focused unit will appear here"),
+    Panel("prediction", prediction_panel.SIZE, sized(prediction_panel.PredictionPanel),
+          prediction_data, "The model's prediction will appear here"),
+    Panel("saturation", saturation_panel.SIZE, sized(saturation_panel.SaturationPanel),
+          saturation_data, "Gate saturation will appear here"),
 ]
 REGISTRY = {p.id: p for p in PANELS}
 # Every canvas of index.html and its size in CSS pixels (the loss curve is the training panel's).
@@ -144,6 +199,8 @@ class Frames:
             if canvas is None:
                 continue
             drawer = self.drawer(panel, view.focus.layer, canvas)
+            if panel.tune is not None:
+                panel.tune(drawer, view)
             data = panel.data(self.scene, view)
             if prev is not None and hasattr(drawer, "draw_step") and \
                     self.shown.get(panel.id) is drawer:
@@ -153,6 +210,10 @@ class Frames:
             self.shown[panel.id] = drawer
 
     def hit(self, panel_id: str, x: float, y: float) -> Hit | None:
-        """What the panel's last drawing shows at (x, y) CSS pixels; None outside anything."""
+        """What the panel's last drawing shows at (x, y) CSS pixels, its token named; None
+        outside anything."""
         drawer = self.shown.get(panel_id)
-        return None if drawer is None else drawer.hit(x, y)
+        hit = None if drawer is None else drawer.hit(x, y)
+        if hit is not None and hit.token is None and hit.step:
+            hit = replace(hit, token=self.scene.token(hit.step) or None)
+        return hit
