@@ -233,6 +233,8 @@ class BrowserPage:
             return (float(event.clientX - rect.left) * sx, float(event.clientY - rect.top) * sy)
 
         def frame(_time) -> None:
+            if not pending:  # the pointer left before the frame
+                return
             x, y = pending.pop()
             self._run(lambda: handler("move", x, y))
 
@@ -286,14 +288,21 @@ class BrowserPage:
             base = self.element(id)
             wrap = self.document.createElement("div")
             wrap.className = "canvas-stack"
+            wrap.style.position, wrap.style.width, wrap.style.maxWidth = (
+                "relative", "fit-content", "100%")
             base.parentNode.insertBefore(wrap, base)
             wrap.appendChild(base)
+            base.style.display = "block"  # no inline gap under it: the overlay covers it exactly
             layer = self.document.createElement("canvas")
             layer.className = "canvas-overlay"
             layer.setAttribute("aria-hidden", "true")
             layer.width, layer.height = self.canvas(id).width, self.canvas(id).height
             wrap.appendChild(layer)
             self._canvases[key] = BrowserCanvas(layer, js.window.devicePixelRatio or 1)
+            style = layer.style  # after BrowserCanvas, which sizes the element itself
+            style.position, style.left, style.top = "absolute", "0", "0"
+            style.width, style.height, style.pointerEvents = "100%", "100%", "none"
+            style.background = "transparent"
         return self._canvases[key]
 
     def set_cursor(self, id: str, pointer: bool) -> None:

@@ -311,3 +311,58 @@ def test_a_recorded_app_frame_replays_with_the_images_exact(web):
     assert known.sum() > 1000
     same = (canvas_pixels(web, "replayed") == rgba).all(axis=2)[known]
     assert same.mean() > 0.9, f"{same.mean():.1%} of the image pixels match"  # marker drawn over
+
+
+POINTED = """
+    events = []
+    page.on_pointer("pointed", lambda kind, x, y: events.append((kind, round(x, 1), round(y, 1))))
+"""
+
+
+def test_pointer_events_arrive_in_canvas_pixels_and_moves_once_per_frame(web):
+    py(web, POINTED)
+    box = web.locator("#pointed").bounding_box()  # shown at twice its 200 x 100 size
+    web.mouse.move(box["x"] + 10, box["y"] + 10)
+    for k in range(1, 6):  # five moves within one frame: one handler call, the last position
+        web.evaluate("""([x, y]) => document.getElementById("pointed").dispatchEvent(
+            new PointerEvent("pointermove", {clientX: x, clientY: y, bubbles: true}))""",
+                     [box["x"] + 20 * k, box["y"] + 10 * k])
+    web.evaluate("() => new Promise(r => requestAnimationFrame(() => setTimeout(r, 0)))")
+    moves = py(web, "result = [e for e in events if e[0] == 'move']")
+    assert moves[-1] == ("move", 50.0, 25.0)  # 100 CSS px of 400 shown = 50 of 200 drawn
+    assert len(moves) <= 3, moves  # coalesced: the real move, then one for the burst
+    web.mouse.click(box["x"] + 200, box["y"] + 100)
+    assert ("click", 100.0, 50.0) in py(web, "result = events")
+    web.mouse.move(box["x"] + 500, box["y"] + 500)  # out of the canvas
+    assert py(web, "result = events[-1][0]") == "leave"
+
+
+def test_keys_reach_the_handler_outside_text_fields_only(web):
+    py(web, "keys = []; page.on_key(keys.append, [' ', 'ArrowLeft', '?'])")
+    web.locator("#button").focus()
+    web.keyboard.press("ArrowLeft")
+    web.keyboard.press("Space")  # a focused button's own key: left to the button
+    web.keyboard.press("x")  # not asked for
+    web.locator("#area").focus()
+    web.keyboard.press("ArrowLeft")  # typing in a text field
+    web.keyboard.type("?")
+    web.locator("#area").evaluate("el => el.blur()")
+    web.keyboard.press("Shift+?")
+    assert py(web, "result = keys") == ["ArrowLeft", "?"]
+
+
+def test_the_overlay_sits_exactly_over_its_canvas_and_takes_no_pointer(web):
+    py(web, """
+        overlay = page.overlay("pointed")
+        overlay.fill_rect(0, 0, 10, 10, "#ff0000")
+        result = (overlay.width, overlay.height, page.overlay("pointed") is overlay)
+    """)
+    assert py(web, "result = (overlay.width, overlay.height)") == (200, 100)
+    base = web.locator("#pointed").bounding_box()
+    over = web.locator("#pointed + canvas.canvas-overlay").bounding_box()
+    assert over is not None
+    assert all(abs(base[k] - over[k]) < 1 for k in ("x", "y", "width", "height"))
+    assert web.evaluate("() => getComputedStyle(document.querySelector('.canvas-overlay'))"
+                        ".pointerEvents") == "none"
+    py(web, "page.set_cursor('pointed', True)")
+    assert web.evaluate("() => document.getElementById('pointed').className") == "clickable"
