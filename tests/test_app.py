@@ -884,3 +884,153 @@ def test_the_fake_clock_runs_intervals_in_order_and_forgets_cleared_ones():
     page.clear_interval(a)
     page.advance(150)
     assert log[5:] == ["b"]
+
+
+# --- pointing, focus, keys (issue 7) ---------------------------------------------------------
+
+def last_labels(canvas) -> list[str]:
+    """The strings of the canvas's last texts() call (its latest frame's labels)."""
+    return [item[0] for name, args in canvas.calls if name == "texts" for item in args[0]][
+        -len(next(args[0] for name, args in reversed(canvas.calls) if name == "texts")):]
+
+
+def heatmap_point(app, gate: str, unit: int, step: int) -> tuple[float, float]:
+    """The centre of a heatmap cell on the page's canvas (step 1-based)."""
+    from lstm.draw.heatmap import GATES, PAD, TITLE
+
+    maps = app.frames.shown["heatmaps"]
+    t = step - 1
+    x = maps.x0 + (maps.edges[t] + maps.edges[t + 1]) / 2
+    r0, r1 = maps.unit_rows(unit)
+    y = maps.tops[GATES.index(gate)] + TITLE + PAD + (r0 + r1) / 2
+    return float(x), float(y)
+
+
+def test_hover_on_a_heatmap_cell_reads_out_its_token_step_unit_gate_and_value(page, app):
+    page.click("step")
+    page.click("step")  # two steps revealed
+    x, y = heatmap_point(app, "f", 2, 2)
+    page.point("heatmaps", "move", x, y)
+    value = float(app.trace.layers[0].f[1, 2])
+    strings = page.overlays["heatmaps"].strings()
+    assert strings == ["token 'a'", "step 2", "unit 2", "gate f", f"f = {value:+.4f}"]
+    assert page.cursors["heatmaps"] is True
+    assert not [c for c in page.canvases["heatmaps"].calls if c[0] == "clear"]  # panel untouched
+    page.point("heatmaps", "leave")
+    assert page.overlays["heatmaps"].calls[-1] == ("clear", ())
+    assert page.cursors["heatmaps"] is False
+
+
+def point_everywhere(page) -> None:
+    for canvas in REGISTRY:
+        for kind in ("move", "click", "leave"):
+            for x, y in ((450, 100), (5, 5), (-3, 900)):
+                page.point(canvas, kind, x, y)
+
+
+def test_pointing_at_nothing_never_fails_before_during_or_after_a_trace(page, app):
+    page.type_text("sequence", "(" * (playback.TRACE_AT_ONCE + 10))
+    page.click("reset")
+    point_everywhere(page)  # no trace yet: nothing to read, nothing to click
+    for key in ("ArrowLeft", "Home", "End", "[", "]"):
+        page.press(key)
+    assert app.state == "ready" and app.trace is None and page.text("message") == ""
+    page.click("start")
+    assert app.state == "tracing"
+    point_everywhere(page)
+    page.press("End")
+    assert app.state == "tracing" and page.text("message") == ""
+    page.type_text("sequence", "(a(b))")
+    page.click("reset")
+    page.click("step")
+    x, y = heatmap_point(app, "i", 0, 1)
+    page.point("heatmaps", "move", x + 800, y)  # right of the cells
+    page.point("heatmaps", "move", -5, -5)
+    page.point("heatmaps", "move", heatmap_point(app, "i", 0, 5)[0], y)  # a step not revealed
+    assert "heatmaps" not in page.overlays or page.overlays["heatmaps"].strings() == []
+    assert app.state == "paused" and page.text("message") == ""
+
+
+def test_a_click_on_a_cell_focuses_its_unit_and_step_everywhere_and_pauses(page, app):
+    page.click("start")
+    page.advance(250 * 5)
+    assert app.state == "processing"
+    x, y = heatmap_point(app, "o", 3, 2)
+    page.point("heatmaps", "click", x, y)
+    assert app.state == "paused" and app.step == 2 and app.view.focus.unit == 3
+    assert app.view.focus.gate == "o" and page.values["colour-by"] == "o"
+    assert page.values["unit"] == "3"  # the unit menu follows
+    assert app.view.reached >= 5  # the columns already shown stay
+    caption = "layer 1 of 2 · unit 3 (units 0-3) · token 2 of 6"
+    assert caption in last_labels(page.canvases["diagram"])
+    assert page.text("stat-step") == "2 / 6"
+
+
+def test_a_click_on_a_token_jumps_to_it_and_pauses(page, app):
+    page.click("start")
+    page.advance(250 * 6)
+    assert app.state == "complete"
+    text = app.frames.shown["tokentext"]
+    hits = [(x, y) for x in range(0, 900, 3) for y in range(0, 220, 4)
+            if (h := text.hit(x, y)) is not None and h.step == 3]
+    assert hits, "token 3 is drawn somewhere"
+    page.point("tokentext", "click", *hits[0])
+    assert app.step == 3 and app.state == "paused"
+
+
+def test_clicking_a_recurrent_term_walks_back_one_step(page, app):
+    page.click("start")
+    page.advance(250 * 6)
+    page.press("]")  # unit 0
+    eq = app.frames.shown["equations"]
+    targets = [(x, y, h) for x in range(0, 900, 4) for y in range(0, 310, 3)
+               if (h := eq.hit(x, y)) is not None and h.action == "focus"]
+    assert targets
+    x, y, hit = targets[0]
+    page.point("equations", "click", x, y)
+    assert app.view.focus.unit == hit.unit and app.step == 5
+
+
+def test_keys_play_step_back_and_forth_and_pick_units(page, app):
+    page.press(" ")
+    assert app.state == "processing"
+    page.advance(250)
+    page.press(" ")
+    assert app.state == "paused" and app.step == 1
+    page.press("End")
+    assert app.step == 6 and app.state == "complete"
+    page.press("ArrowLeft")
+    page.press("ArrowLeft")
+    assert app.step == 4 and app.state == "paused" and app.view.reached == 6
+    page.press("ArrowRight")
+    assert app.step == 5
+    page.press("Home")
+    assert app.step == 1
+    page.press("[")  # from the mean: the last unit
+    assert app.view.focus.unit == 3 and page.values["unit"] == "3"
+    page.press("]")
+    assert app.view.focus.unit == 0
+    page.press("?")
+    assert "Space: play / pause" in page.text("message")
+    page.press("r")
+    assert app.step == 0 and app.state == "ready"
+
+
+def test_keys_at_the_ends_stay_at_the_ends(page, app):
+    page.press("ArrowLeft")
+    assert app.state == "ready" and app.step == 0
+    page.press("ArrowRight")  # the first step, as the Step button
+    assert app.step == 1
+    page.press("End")
+    page.press("ArrowRight")
+    assert app.step == 6 and app.state == "complete"
+
+
+def test_every_canvas_says_the_focused_values_in_words(page, app):
+    page.click("step")
+    page.press("]")
+    label = page.attr("diagram", "aria-label")
+    values = app.trace.layers[0]
+    assert "step 1 of 6" in label and "unit 0" in label
+    assert f"f = {values.f[0, 0]:.4f}" in label and f"h = {values.h[0, 0]:+.4f}" in label
+    assert all(page.attr(p, "aria-label") for p in REGISTRY)

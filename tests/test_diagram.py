@@ -108,3 +108,20 @@ def test_the_two_terms_of_c_add_up_for_a_unit_and_for_the_mean():
             assert v.kept + v.written == pytest.approx(v.c, abs=1e-12)
     m = cell_values(lt, 3, None)
     assert m.kept != pytest.approx(m.f * m.c_prev)  # not the product of the means
+
+
+def test_hit_names_the_gate_box_or_state_value_under_the_pointer():
+    from lstm.focus import Focus
+
+    lt = layer()
+    d = CellDiagram(W, H)
+    assert d.hit(W / 2, H / 2) is None  # nothing drawn yet
+    v = cell_values(lt, 2, 1)
+    d.draw(RecordingCanvas(W, H), (v, "'a'", ""), Focus(unit=1, step=2))
+    x, y = d.at(GATE_X["f"], BOXES)
+    hit = d.hit(x, y)
+    assert (hit.gate, hit.value, hit.unit, hit.step) == ("f", v.f, 1, 2)
+    assert d.hit(*d.at(GATE_X["g"] + 40, BOXES + BOX_H / 2 - 2)).gate == "g"
+    assert d.hit(*d.at(GATE_X["g"], BOXES + BOX_H)) is None
+    d.draw(RecordingCanvas(W, H), (None, "", ""), Focus())
+    assert d.hit(x, y) is None

@@ -195,3 +195,46 @@ def test_picture():
     big = RasterCanvas(W, H, scale=1)
     drawn(big, layer(10_000, 512, seed=4), ["w"] * 10_000, 6_000)
     big.save(str(OUT / "heatmaps_t10000_h512.png"))
+
+
+@pytest.mark.parametrize(("T", "units"), [(30, 8), (3000, 8), (40, 300)])
+def test_hit_names_the_gate_unit_step_value_and_token_under_the_pointer(T, units):
+    lt = layer(T, units, seed=3)
+    tokens = [chr(97 + k % 26) for k in range(T)]
+    maps = GateHeatmaps(lt, tokens, W, H, index=1)
+    maps.draw(RecordingCanvas(W, H), ViewState().at(T), Focus(step=T))
+    for g, t, u in [("i", 0, 0), ("g", T // 2, units // 2), ("o", T - 1, units - 1)]:
+        a, b = maps.marker_x(t + 1)  # the columns step t + 1 is drawn in
+        r0, r1 = maps.unit_rows(u)
+        y = maps.tops[GATES.index(g)] + TITLE + PAD + (r0 + r1) / 2
+        hit = maps.hit((a + b) / 2, float(y))
+        # where steps or units share pixels, the step or unit is the pixel's first one
+        assert hit.gate == g and hit.layer == 1
+        assert abs(hit.step - 1 - t) <= max(T // maps.iw, 0) + 1
+        assert abs(hit.unit - u) <= max(units // maps.ih, 0) + 1
+        assert hit.value == getattr(lt, g)[hit.step - 1, hit.unit]
+        assert hit.token == token_label(tokens[hit.step - 1])
+
+
+def test_hit_is_none_off_the_images_and_past_the_revealed_steps():
+    lt = layer(30, 8)
+    maps = GateHeatmaps(lt, list("abcdefghijklmnopqrstuvwxyzabcd"), W, H)
+    maps.draw(RecordingCanvas(W, H), ViewState().at(10), Focus(step=10))
+    y = maps.tops[0] + TITLE + PAD + 1
+    assert maps.hit(maps.x0 - 3, y) is None
+    assert maps.hit(maps.x0 + maps.iw + 1, y) is None
+    assert maps.hit(maps.x0 + 1, maps.tops[0] + 2) is None  # the title row
+    assert maps.hit(float(maps.x0 + maps.edges[20]), y) is None  # step 21, not revealed
+    assert maps.hit(float(maps.x0 + maps.edges[9]), y).step == 10
+
+
+def test_units_get_rows_of_equal_height_and_the_focused_row_is_outlined():
+    lt = layer(30, 16)
+    maps = GateHeatmaps(lt, ["a"] * 30, W, H)
+    heights = {maps.unit_rows(u)[1] - maps.unit_rows(u)[0] for u in range(16)}
+    assert len(heights) == 1
+    plain, focused = RecordingCanvas(W, H), RecordingCanvas(W, H)
+    maps.draw(plain, ViewState().at(5), Focus(step=5))
+    maps.draw(focused, ViewState().at(5), Focus(step=5, unit=7))
+    (d0,), (d1,) = ([a[0] for n, a in c.calls if n == "stroke_path"] for c in (plain, focused))
+    assert d1.count("M") == d0.count("M") + 4  # one more box per band: the unit's row

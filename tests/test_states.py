@@ -160,3 +160,23 @@ def test_picture():
         img = RasterCanvas(W, H, scale=2)
         drawn(img, *states(T, units, seed=2, scale=2.0), T * 2 // 3, unit=0)
         img.save(str(OUT / f"{name}.png"))
+
+
+def test_hit_finds_the_line_under_the_pointer_and_nothing_far_from_one():
+    c, h = states(40, 4, seed=2)
+    chart = drawn(RecordingCanvas(W, H), c, h, 40)
+    t, u = 17, 2
+    x = float(chart.x(t))
+    hit = chart.hit(x, float(chart.y(c[t, u])))
+    assert (hit.step, hit.quantity) == (t + 1, "c") and hit.value == c[t, u]
+    assert chart.hit(x, float(chart.y(h[t, u]))).quantity in ("c", "h")
+    assert chart.hit(x, chart.top - 30) is None  # above the plot
+    assert chart.hit(chart.x0 - 5, float(chart.y(c[0, 0]))) is None
+
+
+def test_hit_is_none_past_the_revealed_steps_and_before_any():
+    c, h = states(40, 4)
+    chart = drawn(RecordingCanvas(W, H), c, h, 10)
+    assert chart.hit(float(chart.x(30)), float(chart.y(c[30, 0]))) is None
+    chart = drawn(RecordingCanvas(W, H), c, h, 0)
+    assert chart.hit(float(chart.x(0)), float(chart.y(c[0, 0]))) is None

@@ -38,7 +38,7 @@ from .models import (
     sentence,
     unknown_note,
 )
-from .panels import PANELS, Frames, Scene, draw_empty
+from .panels import PANELS, Frames, Scene, describe, draw_empty
 from .playback import STATUS, TRACE_AT_ONCE, Playback, Tracing
 from .state import ViewState
 from .stats import stats_texts
@@ -544,13 +544,18 @@ class App:
         for id_, text in stats_texts(self.trace, self.tokens, self.view.focus).items():
             self.page.set_text(id_, text)
         canvases = {name: self.page.canvas(name) for name in CANVASES}
-        if self.frames is None and self.tokens:  # a long sequence, not traced yet
-            draw_empty(canvases, f"{self.length:,} tokens, traced on Start or Step")
-        elif self.frames is None:
-            draw_empty(canvases)
+        if self.frames is None:
+            said = (f"{self.length:,} tokens, traced on Start or Step" if self.tokens
+                    else "no sequence yet")  # a long sequence not traced yet, or nothing
+            draw_empty(canvases, said)
+            for panel in PANELS:
+                self.page.set_attr(panel.id, "aria-label", f"{panel.title}: {said}")
         else:
-            self.frames.draw(canvases, self.view.but(focus=self.view.focus.but(
-                layer=self.layer(), unit=self.unit())), prev)
+            view = self.view.but(focus=self.view.focus.but(layer=self.layer(), unit=self.unit()))
+            self.frames.draw(canvases, view, prev)
+            said = describe(self.frames.scene, view)
+            for panel in PANELS:
+                self.page.set_attr(panel.id, "aria-label", f"{panel.title}: {said}")
         if self.hovered is not None:
             self.hide_readout()
 

@@ -89,6 +89,7 @@ class Panel:
     data: Callable[[Scene, ViewState], object] = lambda scene, view: view
     empty: str = ""  # the placeholder before any trace
     tune: Callable[[object, ViewState], None] | None = None
+    title: str = ""  # what the canvas shows, for its text alternative
 
 
 def sized(cls) -> Callable[[Scene, int, int, int], object]:
@@ -144,25 +145,51 @@ def colour_by(drawer, view: ViewState) -> None:
 
 
 PANELS = [
-    Panel("diagram", (900, 340), sized(CellDiagram), diagram_data),
+    Panel("diagram", (900, 340), sized(CellDiagram), diagram_data,
+          title="Diagram of the LSTM cell"),
     Panel("tokentext", tokentext.SIZE, sized(tokentext.TokenTextPanel), text_data,
-          "The text, coloured by the focused unit, will appear here", colour_by),
+          "The text, coloured by the focused unit, will appear here", colour_by,
+          title="The input text coloured by the focused unit"),
     Panel("heatmaps", (900, 460),
           lambda s, k, w, h: GateHeatmaps(s.trace.layers[k], s.tokens, w, h, index=k),
-          empty="Gate activity heatmaps will appear here"),
+          empty="Gate activity heatmaps will appear here",
+          title="Heatmaps of the four gates over time"),
     Panel("states", (900, 300),
           lambda s, k, w, h: StateChart(s.trace.layers[k].c, s.trace.layers[k].h, w, h, index=k),
-          empty="Cell state and hidden state evolution will appear here"),
+          empty="Cell state and hidden state evolution will appear here",
+          title="Cell state and hidden state over time"),
     Panel("equations", equations_panel.SIZE, sized(equations_panel.EquationsPanel),
-          equations_data, "The equations of the focused unit will appear here"),
+          equations_data, "The equations of the focused unit will appear here",
+          title="The focused unit's equations"),
     Panel("prediction", prediction_panel.SIZE, sized(prediction_panel.PredictionPanel),
-          prediction_data, "The model's prediction will appear here"),
+          prediction_data, "The model's prediction will appear here",
+          title="The model's five most likely outputs"),
     Panel("saturation", saturation_panel.SIZE, sized(saturation_panel.SaturationPanel),
-          saturation_data, "Gate saturation will appear here"),
+          saturation_data, "Gate saturation will appear here",
+          title="Gate saturation of every unit"),
 ]
 REGISTRY = {p.id: p for p in PANELS}
 # Every canvas of index.html and its size in CSS pixels (the loss curve is the training panel's).
 CANVAS_SIZES = {**{p.id: p.size for p in PANELS}, "loss": (900, 220)}
+
+
+def describe(scene: Scene, view: ViewState) -> str:
+    """The focused values in words, for every canvas's text alternative (aria-label)."""
+    f = view.focus
+    if f.step <= 0:
+        return f"before the first of {scene.T} tokens"
+    lt, t = scene.trace.layers[f.layer], f.step - 1
+    who = "the mean over units" if f.unit is None else f"unit {f.unit}"
+    if len(scene.trace.layers) > 1:
+        who += f" of layer {f.layer + 1}"
+
+    def at(name: str) -> float:
+        row = getattr(lt, name)[t]
+        return float(row[f.unit] if f.unit is not None else row.mean())
+
+    gates = ", ".join(f"{g} = {at(g):.4f}" for g in "ifgo")
+    return (f"step {f.step} of {scene.T}, token '{scene.token(f.step)}', {who}: {gates}, "
+            f"c = {at('c'):+.4f}, h = {at('h'):+.4f}")
 
 
 def draw_empty(canvases: dict[str, Canvas], caption: str = "no sequence yet") -> None:
