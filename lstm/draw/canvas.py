@@ -8,6 +8,7 @@ strings using M, L and Z only; `path` builds them from a (N, 2) array without a 
 per point.
 """
 
+import math
 import re
 from typing import Protocol
 
@@ -60,6 +61,7 @@ def fit_text(pieces: list[str], width: float, size: float = 12, sep: str = " · 
 
 
 _PLAIN = (str, int, float, bool, bytes)
+_FLAT = frozenset(_PLAIN)
 
 
 def check_plain(value: object, where: str = "argument") -> None:
@@ -69,6 +71,10 @@ def check_plain(value: object, where: str = "argument") -> None:
             raise TypeError(f"{where} is NaN")
         return
     if type(value) in (list, tuple):
+        types = set(map(type, value))
+        if types <= _FLAT and not (float in types and any(
+                map(math.isnan, filter(float.__instancecheck__, value)))):
+            return  # a flat list of plain values without NaN: the common case, checked fast
         for k, item in enumerate(value):
             check_plain(item, f"{where}[{k}]")
         return

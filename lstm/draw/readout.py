@@ -28,6 +28,7 @@ def draw_readout(canvas: Canvas, x: float, y: float, lines: list[str]) -> None:
     canvas.clear()
     if not lines:
         return
+    x, y = float(x), float(y)
     left, top, w, h = card_box(canvas.width, canvas.height, x, y, lines)
     box = rect_path(round(left, 1), round(top, 1), round(w, 1), round(h, 1))
     canvas.fill_path(box, colors.rgba(colors.PAPER, 0.96))
