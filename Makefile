@@ -53,6 +53,7 @@ bench:
 	python3 bench/trace.py
 	python3 bench/frame.py
 	python3 bench/train.py
+	python3 bench/inside.py
 
 clean:
 	rm -rf $(VENV) node_modules assets/vendor tests/output .pytest_cache .ruff_cache
