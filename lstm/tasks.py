@@ -14,7 +14,6 @@ inputs (B, T) token ids, targets (B, T) label ids, mask (B, T) with 1 where a ta
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -65,25 +64,10 @@ class Task:
         """Token ids (T,) of a text in this task's vocabulary (TokenError for unknown ones)."""
         return Vocab(list(self.vocab)).encode(tokenize(text, self.tokenizer))[0]
 
-    def evaluate(self, model) -> dict:
-        """Held-out metrics of an `lstm.model.LSTM`: loss (nats, and bits), accuracy of the
-        counted steps; for next-token tasks also the unigram baseline in bits per token."""
-        from lstm.train import cross_entropy, forward, masked_targets
-
-        inputs, targets, mask = self.heldout()
-        params = {name: np.array(p, np.float64) for name, p in model.params.items()}
-        logits, _ = forward(params, inputs)
-        tgt, weights = masked_targets(targets, mask, np.float64)
-        loss, _, correct = cross_entropy(logits, tgt, weights)
-        metrics = {
-            "heldout_sequences": len(inputs),
-            "heldout_steps": int(np.count_nonzero(mask)),
-            "loss_nats": round(loss, 5),
-            "accuracy": round(correct / int(np.count_nonzero(mask)), 5),
-        }
-        if self.next_token:
-            metrics["bits_per_token"] = round(loss / math.log(2), 4)
-        return metrics
+    def unigram_bits(self) -> float | None:
+        """Bits per token of the held-out targets under the training frequencies, for tasks
+        whose baseline is that (next-character text); None for the others."""
+        return None
 
 
 def random_lengths(rng: np.random.Generator, batch_size: int, low: int, high: int) -> np.ndarray:
@@ -196,14 +180,11 @@ def alice_heldout_batch(rng: np.random.Generator, batch_size: int) -> Batch:
 
 @dataclass(frozen=True)
 class TextTask(Task):
-    """A next-character task, whose metrics include the unigram baseline."""
+    """A next-character task, whose held-out figures include the unigram baseline."""
 
-    def evaluate(self, model) -> dict:
-        """Task.evaluate, plus the unigram baseline in bits per character beside the model's."""
-        metrics = super().evaluate(model)
+    def unigram_bits(self) -> float:
         _, targets, _ = self.heldout()
-        metrics["unigram_bits_per_token"] = round(unigram_bits(TRAIN_IDS, targets), 4)
-        return metrics
+        return unigram_bits(TRAIN_IDS, targets)
 
 
 def unigram_bits(train_ids: np.ndarray, targets: np.ndarray) -> float:

@@ -1,5 +1,8 @@
 """Tasks: deterministic per seed, well-formed batches, and learnable in a short run."""
 
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 
@@ -124,3 +127,8 @@ def test_each_task_is_learnable_in_a_short_run(name):
     assert after["accuracy"] > max(2 * chance, before["accuracy"] + 0.1)
     if name == "alice":
         assert after["bits_per_token"] < after["unigram_bits_per_token"]
+
+
+def test_tasks_hold_data_only_and_import_no_training_code():
+    code = "import sys, lstm.tasks; sys.exit('lstm.train' in sys.modules)"
+    assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
