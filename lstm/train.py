@@ -16,7 +16,9 @@ projected once and gathered), and the weight gradients of all steps are one matm
 i, f, o, g inside (the three sigmoids side by side) and sigmoid(z) is computed as
 0.5 * tanh(z / 2) + 0.5, so one tanh call covers all four gates. Parameters and gradients keep
 PyTorch's names and its i, f, g, o row order. Training runs in float32 (speed), the gradient
-checks in float64: the dtype is that of the parameters.
+checks in float64: the dtype is that of the parameters. This forward is batched for speed and
+`lstm.model.LSTM.trace` runs one sequence for the page; tests/test_train.py checks that both
+give the same gates, states and logits (to 1e-12 in float64) on every shipped preset.
 """
 
 from __future__ import annotations

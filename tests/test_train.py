@@ -24,6 +24,7 @@ from lstm.train import (
 )
 
 FIXTURES = sorted((Path(__file__).parent / "fixtures" / "train").glob("train_*.npz"))
+PRESETS = sorted((Path(__file__).parent.parent / "assets" / "models").glob("*.npz"))
 
 
 def random_case(layers: int, embed: bool, seed: int = 0):
@@ -166,6 +167,28 @@ def test_trainer_keeps_history_and_its_model_matches_the_training_forward():
     T = inputs.shape[1]
     trace = model.trace(inputs[1])
     np.testing.assert_allclose(trace.logits, logits.reshape(T, 2, -1)[:, 1], atol=1e-10)
+
+
+def test_presets_are_present():
+    assert {p.stem for p in PRESETS} >= {"alice", "anbn", "brackets", "recall"}
+
+
+@pytest.mark.parametrize("path", PRESETS, ids=lambda p: p.stem)
+def test_training_forward_equals_the_page_trace_on_every_preset(path):
+    """One forward pass in two implementations (train.forward batched and time-major, gates
+    i, f, o, g; LSTM.trace one sequence, gates i, f, g, o): every gate, state and logit agrees."""
+    model, meta = load_model(path)
+    task = get_task(meta["task"])
+    held_out = task.heldout()[0]
+    for ids in (task.encode(meta["example"]), held_out[0], held_out[1]):
+        trace = model.trace(ids)
+        logits, saved = forward(model.params, ids[None])
+        np.testing.assert_allclose(logits, trace.logits, rtol=0, atol=1e-12)
+        for layer, (_, _, _, acts, cs, hs, _) in zip(trace.layers, saved[1:], strict=True):
+            i, f, o, g = acts[:, :, 0].transpose(1, 0, 2)
+            for ours, theirs in ((i, layer.i), (f, layer.f), (g, layer.g), (o, layer.o),
+                                 (cs[1:, 0], layer.c), (hs[1:, 0], layer.h)):
+                np.testing.assert_allclose(ours, theirs, rtol=0, atol=1e-12)
 
 
 def test_run_stops_after_the_time_slice():
