@@ -1,9 +1,10 @@
 """Seeded example tasks whose trained gates are worth looking at.
 
 Each `Task` has an input vocabulary (character tokens), output labels, a generator of training
-batches, a fixed held-out set, and an example string for the page. Batches are batch-major:
-inputs (B, T) token ids, targets (B, T) label ids, mask (B, T) with 1 where a target counts
-(sequences of unequal length are padded at the end with mask 0).
+batches, a fixed held-out set, an example string for the page, and `targets_of(text)`: what the
+generator would ask of a model on any text (the page marks the true label or next token).
+Batches are batch-major: inputs (B, T) token ids, targets (B, T) label ids, mask (B, T) with 1
+where a target counts (sequences of unequal length are padded at the end with mask 0).
 
 - brackets: the nesting depth after every character of a bracket string (a counter appears).
 - recall: remember the one capital letter, say it at "?" after 1-30 lower-case distractors
@@ -27,6 +28,7 @@ HELDOUT_SIZE = 512
 TEXT = Path(__file__).resolve().parent.parent / "assets" / "text" / "alice.txt"
 
 Batch = tuple[np.ndarray, np.ndarray, np.ndarray]
+Steps = tuple[np.ndarray, np.ndarray]  # targets (T,) label ids, mask (T,) 1 where one is known
 HELDOUT: dict[Task, Batch] = {}  # Task.heldout's batches, made on first use
 
 
@@ -42,6 +44,7 @@ class Task:
     example: str
     make: Callable[[np.random.Generator, int], Batch]
     make_heldout: Callable[[np.random.Generator, int], Batch] | None = None  # default: make
+    label_steps: Callable[[list[str]], Steps] | None = None  # targets_of; default next token
     tokenizer: str = "char"
     next_token: bool = False  # targets are the next input token (a language model)
 
@@ -64,10 +67,26 @@ class Task:
         """Token ids (T,) of a text in this task's vocabulary (TokenError for unknown ones)."""
         return Vocab(list(self.vocab)).encode(tokenize(text, self.tokenizer))[0]
 
+    def targets_of(self, text: str) -> Steps:
+        """The targets (T,) and mask (T,) that this task's generator gives `text`, one per token:
+        mask 1 where the text determines a target (a token outside the vocabulary never is
+        one). TokenError for text that cannot be tokenized."""
+        tokens = tokenize(text, self.tokenizer)
+        if self.label_steps is not None:
+            return self.label_steps(tokens)
+        return next_token_steps(self.vocab, tokens)
+
     def unigram_bits(self) -> float | None:
         """Bits per token of the held-out targets under the training frequencies, for tasks
         whose baseline is that (next-character text); None for the others."""
         return None
+
+
+def next_token_steps(vocab: tuple[str, ...], tokens: list[str]) -> Steps:
+    """Each token's next token as the target; none after the last token or an unknown one."""
+    ids = {t: j for j, t in enumerate(vocab)}
+    nxt = np.array([ids.get(t, -1) for t in tokens[1:]] + [-1], np.int64)
+    return np.maximum(nxt, 0), (nxt >= 0).astype(np.float32)
 
 
 def random_lengths(rng: np.random.Generator, batch_size: int, low: int, high: int) -> np.ndarray:
@@ -97,6 +116,13 @@ def bracket_batch(rng: np.random.Generator, batch_size: int) -> Batch:
     lengths = random_lengths(rng, B, T // 2, T)
     mask = (np.arange(T) < lengths[:, None]).astype(np.float32)
     return inputs, targets, mask
+
+
+def bracket_steps(tokens: list[str]) -> Steps:
+    """The depth after every token (anything but a bracket leaves it); none outside 0..8."""
+    depth = np.cumsum([(t == "(") - (t == ")") for t in tokens])
+    known = (depth >= 0) & (depth <= MAX_DEPTH)
+    return np.where(known, depth, 0).astype(np.int64), known.astype(np.float32)
 
 
 # Delayed recall: the capital letter, said back at "?".
@@ -134,6 +160,18 @@ def recall_heldout_batch(rng: np.random.Generator, batch_size: int) -> Batch:
     return recall_batch(rng, batch_size, HELDOUT_DELAY)
 
 
+def recall_steps(tokens: list[str]) -> Steps:
+    """At each "?" the last capital letter before it (none before the first capital)."""
+    targets, mask = np.zeros(len(tokens), np.int64), np.zeros(len(tokens), np.float32)
+    held = None
+    for j, t in enumerate(tokens):
+        if t in SYMBOLS:
+            held = SYMBOLS.index(t)
+        elif t == "?" and held is not None:
+            targets[j], mask[j] = held, 1
+    return targets, mask
+
+
 # a^n b^n: the b's and the end are predictable once the first b is seen.
 ANBN_MAX = 10
 
@@ -148,6 +186,22 @@ def anbn_batch(rng: np.random.Generator, batch_size: int) -> Batch:
     targets = np.concatenate([seq[:, 1:], np.full((B, 1), 2)], axis=1)
     mask = ((t >= n[:, None]) & (t < 2 * n[:, None])).astype(np.float32)
     return inputs, targets, mask
+
+
+def anbn_steps(tokens: list[str]) -> Steps:
+    """At the k-th b after n a's (k <= n) the next character: b while k < n, "." at k = n.
+    Anything else (an a, ".", another token, a b too many) predicts nothing."""
+    targets, mask = np.zeros(len(tokens), np.int64), np.zeros(len(tokens), np.float32)
+    a = b = 0
+    for j, t in enumerate(tokens):
+        if t == "a":
+            a, b = (a + 1, 0) if b == 0 else (1, 0)
+        elif t == "b" and b < a:
+            b += 1
+            targets[j], mask[j] = (1 if b < a else 2), 1
+        else:
+            a = b = 0
+    return targets, mask
 
 
 # Next character of Alice.
@@ -202,6 +256,7 @@ TASKS = {
         labels=tuple(str(d) for d in range(MAX_DEPTH + 1)),
         example="(a(b(a))b((a(b)))a)b(a)",
         make=bracket_batch,
+        label_steps=bracket_steps,
     ),
     "recall": Task(
         name="recall",
@@ -212,6 +267,7 @@ TASKS = {
         example="caCdbadcbbacdabcadbcdab?",
         make=recall_batch,
         make_heldout=recall_heldout_batch,
+        label_steps=recall_steps,
     ),
     "anbn": Task(
         name="anbn",
@@ -221,6 +277,7 @@ TASKS = {
         labels=("a", "b", "."),
         example="aaaaaabbbbbb.",
         make=anbn_batch,
+        label_steps=anbn_steps,
         next_token=True,
     ),
     "alice": TextTask(

@@ -132,3 +132,34 @@ def test_each_task_is_learnable_in_a_short_run(name):
 def test_tasks_hold_data_only_and_import_no_training_code():
     code = "import sys, lstm.tasks; sys.exit('lstm.train' in sys.modules)"
     assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
+
+
+@pytest.mark.parametrize("name", TASKS)
+def test_targets_of_a_text_are_what_the_generator_gives_it(name):
+    task = get_task(name)
+    for inputs, targets, mask in (task.batch(np.random.default_rng(5), 16), task.heldout()):
+        for r in range(8):
+            text = "".join(task.vocab[j] for j in inputs[r])
+            got, known = task.targets_of(text)
+            counted = (mask[r] > 0) & (known > 0)
+            np.testing.assert_array_equal(got[counted], targets[r][counted])
+            if name == "brackets":  # the generator counts a random length, the depth is known
+                assert known.all()
+            elif name == "alice":  # every next character is known, but the last one's
+                np.testing.assert_array_equal(known, np.r_[np.ones(len(text) - 1), 0])
+            else:
+                np.testing.assert_array_equal(known, mask[r])
+
+
+@pytest.mark.parametrize(("name", "text", "targets", "mask"), [
+    ("brackets", "(a))((", [1, 1, 0, 0, 0, 1], [1, 1, 1, 0, 1, 1]),
+    ("recall", "a?Bab?c?Da?", [0, 0, 0, 0, 0, 1, 0, 1, 0, 0, 3], [0, 0, 0, 0, 0, 1, 0, 1, 0, 0, 1]),
+    ("anbn", "aabbbab.abb", [0, 0, 1, 2, 0, 0, 2, 0, 0, 2, 0], [0, 0, 1, 1, 0, 0, 1, 0, 0, 1, 0]),
+    ("alice", "Alé.", ["l", None, ".", None], [1, 0, 1, 0]),  # é is unknown: no target
+])
+def test_targets_of_any_text(name, text, targets, mask):
+    task = get_task(name)
+    targets = [task.vocab.index(t) if isinstance(t, str) else t or 0 for t in targets]
+    got, known = task.targets_of(text)
+    np.testing.assert_array_equal(known, mask)
+    np.testing.assert_array_equal(got[known > 0], np.array(targets)[np.array(mask) > 0])
