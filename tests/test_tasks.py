@@ -20,8 +20,7 @@ def test_batches_are_deterministic_per_seed(name):
     for x, y in zip(a, b, strict=True):
         np.testing.assert_array_equal(x, y)
     assert not np.array_equal(a[0], c[0])
-    make = task.make_heldout or task.make
-    fresh = make(np.random.default_rng(tasks.HELDOUT_SEED), tasks.HELDOUT_SIZE)
+    fresh = task.make_heldout(np.random.default_rng(tasks.HELDOUT_SEED), tasks.HELDOUT_SIZE)
     for x, y in zip(task.heldout(), fresh, strict=True):
         np.testing.assert_array_equal(x, y)
 
@@ -33,7 +32,7 @@ def test_the_held_out_set_is_made_once_and_read_only(name, monkeypatch):
 
     def counted(rng, size):
         calls.append(size)
-        return (task.make_heldout or task.make)(rng, size)
+        return task.make_heldout(rng, size)
 
     made = tasks.Task(**{**vars(task), "make_heldout": counted})
     monkeypatch.setattr(tasks, "HELDOUT", {})
@@ -82,7 +81,7 @@ def test_recall_asks_for_the_capital_after_the_delay():
     task = get_task("recall")
     q = task.vocab.index("?")
     for inputs, targets, mask, (lo, hi) in (
-        (*task.batch(np.random.default_rng(2), 64), tasks.TRAIN_DELAY),
+        (*task.batch(np.random.default_rng(2), 64), (1, tasks.TRAIN_DELAY)),
         (*task.heldout(), tasks.HELDOUT_DELAY),
     ):
         capital = inputs >= len(tasks.NOISE)
@@ -102,7 +101,7 @@ def test_recall_asks_for_the_capital_after_the_delay():
 def test_alice_heldout_is_the_end_of_the_text():
     task = get_task("alice")
     inputs, targets, mask = task.heldout()
-    text = task.encode(tasks.TEXT.read_text(encoding="utf-8"))
+    text = np.array([task.vocab.index(ch) for ch in tasks.TEXT.read_text(encoding="utf-8")])
     end = text[tasks.SPLIT :]
     np.testing.assert_array_equal(inputs.reshape(-1), end[: inputs.size])
     np.testing.assert_array_equal(targets.reshape(-1), end[1 : inputs.size + 1])
