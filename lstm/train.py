@@ -16,7 +16,9 @@ projected once and gathered), and the weight gradients of all steps are one matm
 i, f, o, g inside (the three sigmoids side by side) and sigmoid(z) is computed as
 0.5 * tanh(z / 2) + 0.5, so one tanh call covers all four gates. Parameters and gradients keep
 PyTorch's names and its i, f, g, o row order. Training runs in float32 (speed), the gradient
-checks in float64: the dtype is that of the parameters.
+checks in float64: the dtype is that of the parameters. This forward is batched for speed and
+`lstm.model.LSTM.trace` runs one sequence for the page; tests/test_train.py checks that both
+give the same gates, states and logits (to 1e-12 in float64) on every shipped preset.
 """
 
 from __future__ import annotations
@@ -38,6 +40,8 @@ LIMITS = {
     "lr": (0.0, 1.0, False),
     "batch_size": (1, 1024, True),
     "clip": (0.0, 1000.0, False),
+    "length": (1, 10_000, True),
+    "dropout": (0.0, 0.9, True),
 }
 
 
@@ -96,11 +100,17 @@ def cross_entropy(
 
 
 def forward(
-    params: dict[str, np.ndarray], inputs: np.ndarray, ws: Workspace | None = None
+    params: dict[str, np.ndarray],
+    inputs: np.ndarray,
+    ws: Workspace | None = None,
+    drops: list[np.ndarray] | None = None,
 ) -> tuple[np.ndarray, list]:
     """Logits (T*B, O), time-major (a transposed view), of a batch, and what `backward` needs.
 
     params: PyTorch-named arrays, all of one float dtype (float32 to train, float64 to check).
+    drops: dropout while training, one (T, B, H) array per layer of 0 and 1/(1-p), multiplying
+    each layer's h where it goes up (into the next layer or the output layer), never the
+    recurrent path (Zaremba et al. 2014); None: no dropout.
     """
     ws = ws or Workspace()
     dtype = params["weight_hh_l0"].dtype
@@ -158,13 +168,13 @@ def forward(
             np.tanh(cs[t + 1], out=tcs[t])
             np.multiply(o[t], tcs[t], out=hs[t + 1])
         saved.append((x, w_ih, w_hh, acts, cs, hs, tcs))
-        x = hs[1:]
+        x = hs[1:] if drops is None else hs[1:] * drops[k]
     # Logits are stored (O, T*B) and returned as their (T*B, O) transpose: the softmax's
     # reductions over O then run along contiguous memory.
     logits_t = ws.get("logits", (len(params["out_bias"]), T * B), dtype)
     np.dot(params["out_weight"], x.reshape(T * B, H).T, out=logits_t)
     logits_t += params["out_bias"][:, None]
-    return logits_t.T, [ids if embedding is not None else None, *saved]
+    return logits_t.T, [ids if embedding is not None else None, drops, *saved]
 
 
 def backward(
@@ -175,7 +185,7 @@ def backward(
     ws: Workspace,
 ) -> None:
     """Gradients of every parameter, written into `grads`, from the logits' gradient (T*B, O)."""
-    ids, *saved = saved
+    ids, drops, *saved = saved
     dtype = params["weight_hh_l0"].dtype
     L = layer_count(params)
     H = params["weight_hh_l0"].shape[1]
@@ -186,11 +196,14 @@ def backward(
     if embedding is not None:
         onehot = (np.arange(len(embedding))[:, None] == ids.reshape(-1)).astype(dtype)  # (V, TB)
     w_out = params["out_weight"]
-    top = saved[-1][5][1:].reshape(T * B, H)
+    top = saved[-1][5][1:] if drops is None else saved[-1][5][1:] * drops[-1]
+    top = top.reshape(T * B, H)
     np.dot(dlogits.T, top, out=grads["out_weight"])
     dlogits.sum(0, out=grads["out_bias"])
     dh_all = ws.get("dh_top", (T, B, H), dtype)
     np.dot(dlogits, w_out, out=dh_all.reshape(T * B, H))
+    if drops is not None:
+        dh_all *= drops[-1]
 
     # Backward through time, top layer first. dz (T, B, 4, H): each step's (B, 4H) block goes
     # through one matmul, and the weight gradients of all steps through one matmul each.
@@ -238,6 +251,8 @@ def backward(
             db = dz2.sum(0)
             if k:
                 dh_all = (dz2 @ w_ih).reshape(T, B, H)
+                if drops is not None:
+                    dh_all *= drops[k - 1]
         grads[f"bias_ih_l{k}"][order] = db
         grads[f"bias_hh_l{k}"][order] = db
 
@@ -258,14 +273,15 @@ def forward_backward(
     mask: np.ndarray,
     grads: dict[str, np.ndarray],
     ws: Workspace | None = None,
+    drops: list[np.ndarray] | None = None,
 ) -> tuple[float, int, int]:
     """Loss of one batch and the gradient of every parameter, written into `grads`.
 
-    grads: arrays shaped like params (written, not accumulated). Returns (loss in nats, correct
-    predictions, counted steps).
+    grads: arrays shaped like params (written, not accumulated); drops as in `forward`. Returns
+    (loss in nats, correct predictions, counted steps).
     """
     ws = ws or Workspace()
-    logits, saved = forward(params, inputs, ws)
+    logits, saved = forward(params, inputs, ws, drops)
     tgt, weights = masked_targets(targets, mask, logits.dtype)
     loss, dlogits, correct = cross_entropy(logits, tgt, weights)
     backward(params, saved, dlogits, grads, ws)
@@ -273,11 +289,15 @@ def forward_backward(
 
 
 def gradients(
-    params: dict[str, np.ndarray], inputs: np.ndarray, targets: np.ndarray, mask: np.ndarray
+    params: dict[str, np.ndarray],
+    inputs: np.ndarray,
+    targets: np.ndarray,
+    mask: np.ndarray,
+    drops: list[np.ndarray] | None = None,
 ) -> tuple[float, dict[str, np.ndarray]]:
     """Loss and fresh gradient arrays of one batch (the plain entry point for checks)."""
     grads = {name: np.empty_like(p) for name, p in params.items()}
-    loss, _, _ = forward_backward(params, inputs, targets, mask, grads)
+    loss, _, _ = forward_backward(params, inputs, targets, mask, grads, drops=drops)
     return loss, grads
 
 
@@ -346,6 +366,83 @@ def check_range(name: str, value) -> None:
         )
 
 
+def scores(
+    params: dict[str, np.ndarray], batch: tuple, rows: int = 64
+) -> tuple[float, int, int, int]:
+    """Summed loss (nats) over the counted steps of a batch, how many of them have the target as
+    the top logit, how many are counted, and how many sequences are right at every counted step.
+    Runs `rows` sequences at a time, each group only up to its last counted step (the forward
+    pass is causal), so that long held-out sets fit in memory."""
+    loss, right, counted, whole = 0.0, 0, 0, 0
+    for a in range(0, len(batch[0]), rows):
+        inputs, targets, mask = (array[a : a + rows] for array in batch)
+        end = int(np.flatnonzero(mask.any(0))[-1]) + 1
+        inputs, targets, mask = inputs[:, :end], targets[:, :end], mask[:, :end] > 0
+        logits, _ = forward(params, inputs)
+        z = logits.reshape(end, len(inputs), -1)  # (T, B, O)
+        picked = np.take_along_axis(z, targets.T[:, :, None], 2)[:, :, 0]  # (T, B)
+        top = z.max(2)
+        lse = top + np.log(np.exp(z - top[:, :, None]).sum(2))
+        loss += float((lse - picked)[mask.T].sum())
+        ok = (picked == top) | ~mask.T
+        right += int(np.count_nonzero(ok & mask.T))
+        counted += int(np.count_nonzero(mask))
+        whole += int(np.count_nonzero(ok.all(0)))
+    return loss, right, counted, whole
+
+
+def evaluate(task, model) -> dict:
+    """Held-out metrics of an `lstm.model.LSTM` on a `lstm.tasks.Task`: loss (nats), accuracy of
+    the counted steps; for next-token tasks also bits per token (and the unigram baseline in
+    bits per token where the task has one); for tasks with a long test (`task.long`) what it
+    asks, its accuracy and the share of its sequences right at every counted step."""
+    params = {name: np.array(p, np.float64) for name, p in model.params.items()}
+    batch = task.heldout()
+    loss, right, counted, _ = scores(params, batch)
+    metrics = {
+        "heldout_sequences": len(batch[0]),
+        "heldout_steps": counted,
+        "loss_nats": round(loss / counted, 5),
+        "accuracy": round(right / counted, 5),
+    }
+    if task.next_token:
+        metrics["bits_per_token"] = round(loss / counted / math.log(2), 4)
+    baseline = task.unigram_bits()
+    if baseline is not None:
+        metrics["unigram_bits_per_token"] = round(baseline, 4)
+    if task.long is not None:
+        long = task.long_heldout()
+        _, right, counted, whole = scores(params, long)
+        metrics["long_test"] = task.long.about
+        metrics["long_sequences"] = len(long[0])
+        metrics["long_steps"] = counted
+        metrics["long_accuracy"] = round(right / counted, 5)
+        metrics["long_sequences_right"] = round(whole / len(long[0]), 5)
+    return metrics
+
+
+def description(task, metrics: dict) -> str:
+    """What a model of `task` does and how well, in words, from its `evaluate` metrics (the
+    page shows it); the task's one-line summary alone when there are no metrics yet."""
+    if "accuracy" not in metrics:
+        return task.about
+    unit = "character" if task.tokenizer == "char" else "word"
+    if "bits_per_token" in metrics and "unigram_bits_per_token" in metrics:
+        held = (f"{metrics['bits_per_token']:.2f} bits per {unit} on held-out text (a guess "
+                f"from {unit} frequencies alone: {metrics['unigram_bits_per_token']:.2f}); "
+                f"the next {unit} ranked first {metrics['accuracy']:.1%} of the time")
+    else:
+        held = (f"right at {metrics['accuracy']:.2%} of {metrics['heldout_steps']:,} scored "
+                f"steps in {metrics['heldout_sequences']:,} held-out sequences")
+    text = f"{task.about} Held-out test: {held}."
+    if "long_accuracy" in metrics:
+        right = round(metrics["long_sequences_right"] * metrics["long_sequences"])
+        text += (f" Long inputs ({metrics['long_test']}): right at "
+                 f"{metrics['long_accuracy']:.2%} of {metrics['long_steps']:,} steps; "
+                 f"{right} of {metrics['long_sequences']} sequences right throughout.")
+    return text
+
+
 @dataclass
 class Record:
     """One training step: its number, loss (nats), accuracy on the batch, gradient norm."""
@@ -374,6 +471,8 @@ class Trainer:
     batch_size: int = 32
     clip: float = 1.0
     seed: int = 0
+    length: int | None = None  # the task's training length (`Task.batch`); None: its default
+    dropout: float = 0.0  # the share of each layer's h dropped on its way up (see `forward`)
     history: list[Record] = field(default_factory=list)
     message: str = ""
     seconds: float = 0.0
@@ -384,6 +483,8 @@ class Trainer:
 
         if self.embed_size is None:
             self.embed_size = self.hidden_size
+        if self.length is None:
+            self.length = self.task.length
         for name in LIMITS:
             check_range(name, getattr(self, name))
         init = LSTM.random(
@@ -402,6 +503,7 @@ class Trainer:
         self.last_good = self.flat.copy()
         self.adam = Adam(self.flat, self.lr)
         self.rng = np.random.default_rng(self.seed)
+        self.drop_rng = np.random.default_rng([self.seed, 1])  # its own: the batches stay
         self.ws = Workspace()
 
     def step(self) -> Record:
@@ -409,10 +511,10 @@ class Trainer:
         if self.diverged:
             raise TrainingError(self.message)
         start = time.perf_counter()
-        inputs, targets, mask = self.task.batch(self.rng, self.batch_size)
+        inputs, targets, mask = self.task.batch(self.rng, self.batch_size, self.length)
         with np.errstate(all="ignore"):  # overflow shows up as a non-finite loss, checked next
             loss, correct, count = forward_backward(
-                self.params, inputs, targets, mask, self.grads, self.ws
+                self.params, inputs, targets, mask, self.grads, self.ws, self.drops(inputs)
             )
             norm = clip_gradients(self.flat_grad, self.clip)
         n = len(self.history) + 1
@@ -432,6 +534,15 @@ class Trainer:
         self.seconds += time.perf_counter() - start
         return record
 
+    def drops(self, inputs: np.ndarray) -> list[np.ndarray] | None:
+        """Fresh dropout arrays (T, B, H) per layer for a batch (B, T), or None without."""
+        if not self.dropout:
+            return None
+        shape = (inputs.shape[1], inputs.shape[0], self.hidden_size)
+        keep = 1.0 - self.dropout
+        return [(self.drop_rng.random(shape, np.float32) < keep) / np.float32(keep)
+                for _ in range(self.num_layers)]
+
     def run(self, steps: int, seconds: float | None = None) -> list[Record]:
         """Train up to `steps` batches, stopping early once `seconds` have passed (a slice of
         training between two frames of a page). Returns the new Records."""
@@ -450,12 +561,14 @@ class Trainer:
         return LSTM({name: p.astype(np.float64) for name, p in self.params.items()})
 
     def evaluate(self) -> dict:
-        """Held-out metrics of the current weights (see `lstm.tasks.Task.evaluate`)."""
-        return self.task.evaluate(self.model())
+        """Held-out metrics of the current weights (see `evaluate`)."""
+        return evaluate(self.task, self.model())
 
-    def meta(self, metrics: dict | None = None) -> dict:
-        """The JSON-able metadata saved beside the weights in a model file."""
+    def meta(self, metrics: dict | None = None, command: str | None = None) -> dict:
+        """The JSON-able metadata saved beside the weights in a model file (with the command
+        line that trained it, when one did)."""
         task = self.task
+        metrics = metrics if metrics is not None else self.evaluate()
         return {
             "task": task.name,
             "title": task.title,
@@ -469,17 +582,20 @@ class Trainer:
             "lr": self.lr,
             "batch_size": self.batch_size,
             "clip": self.clip,
+            "length": self.length,
+            "dropout": self.dropout,
             "steps": len(self.history),
             "final_train_loss": self.history[-1].loss if self.history else None,
-            "metrics": metrics if metrics is not None else self.evaluate(),
+            "metrics": metrics,
+            "description": description(task, metrics),
             "training_seconds": round(self.seconds, 3),
-        }
+        } | ({"command": command} if command else {})
 
-    def file_bytes(self, metrics: dict | None = None) -> bytes:
+    def file_bytes(self, metrics: dict | None = None, command: str | None = None) -> bytes:
         """The trained model as a model file (NPZ bytes), for a download or a preset."""
         from lstm.modelfile import model_bytes
 
-        return model_bytes(self.model(), self.meta(metrics))
+        return model_bytes(self.model(), self.meta(metrics, command))
 
 
 MAX_STEPS = 1_000_000  # --steps; each step's Record is kept
@@ -492,7 +608,7 @@ def training_nbytes(trainer: Trainer) -> int:
     from lstm.tasks import HELDOUT_SIZE
 
     task = trainer.task
-    T = task.batch(np.random.default_rng(0), 1)[0].shape[1]
+    T = task.batch(np.random.default_rng(0), 64)[0].shape[1]  # padded to the longest of 64
     sizes = (trainer.embed_size, trainer.hidden_size, trainer.num_layers)
     V, n_out = len(task.vocab), len(task.labels)
     batch = 2 * trace_nbytes(*sizes, T * trainer.batch_size, V, n_out, itemsize=4)
@@ -510,6 +626,10 @@ def add_train_arguments(p) -> None:
     p.add_argument("--batch", type=int, default=32, help="sequences per batch (32)")
     p.add_argument("--clip", type=float, default=1.0, help="gradient norm limit (1.0)")
     p.add_argument("--seed", type=int, default=0, help="initialisation and data seed (0)")
+    p.add_argument("--dropout", type=float, help="share of h dropped between layers and "
+                   "before the output layer while training (0)")
+    p.add_argument("--length", type=int, help="training length: bracket string length (48), "
+                   "longest recall delay (30), largest n of aⁿbⁿ (10), text window (64)")
     p.add_argument("--out", help="model file to write (default: TASK.npz here; the shipped "
                    "presets are assets/models/TASK.npz)")
 
@@ -525,10 +645,12 @@ def run_train(args) -> int:
     out = args.out or f"{args.task}.npz"
     check_writable(out)  # before training, not after
     options = {"hidden_size": "hidden", "num_layers": "layers", "embed_size": "embed",
-               "lr": "lr", "batch_size": "batch", "clip": "clip", "seed": "seed"}
+               "lr": "lr", "batch_size": "batch", "clip": "clip", "seed": "seed",
+               "length": "length", "dropout": "dropout"}
     try:
+        given = {name: getattr(args, flag) for name, flag in options.items()}
         trainer = Trainer(get_task(args.task),
-                          **{name: getattr(args, flag) for name, flag in options.items()})
+                          **{name: value for name, value in given.items() if value is not None})
     except ValueError as e:  # name the command-line flag, not the Trainer's parameter
         name, _, rest = str(e).partition("=")
         raise ValueError(f"--{options[name]}={rest}" if name in options else str(e)) from None
@@ -537,6 +659,9 @@ def run_train(args) -> int:
         raise ValueError(f"training would take about {need / 2**30:.1f} GiB, more than the "
                          f"{MEMORY_LIMIT / 2**30:.0f} GiB limit: use a smaller --hidden, "
                          "--layers, --embed or --batch")
+    given = [flag for flag in [*options.values(), "steps"] if getattr(args, flag) is not None]
+    command = " ".join([f"python -m lstm train --task {args.task}",
+                        *(f"--{flag} {getattr(args, flag)}" for flag in given), f"--out {out}"])
     every = max(1, args.steps // 20)
     for n in range(1, args.steps + 1):
         record = trainer.step()
@@ -548,6 +673,6 @@ def run_train(args) -> int:
             )
     metrics = trainer.evaluate()
     print("held-out:", ", ".join(f"{k} {v}" for k, v in metrics.items()))
-    write_bytes(out, trainer.file_bytes(metrics))
+    write_bytes(out, trainer.file_bytes(metrics, command))
     print(f"wrote {out}")
     return 0

@@ -1,5 +1,8 @@
 """Tasks: deterministic per seed, well-formed batches, and learnable in a short run."""
 
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 
@@ -17,8 +20,7 @@ def test_batches_are_deterministic_per_seed(name):
     for x, y in zip(a, b, strict=True):
         np.testing.assert_array_equal(x, y)
     assert not np.array_equal(a[0], c[0])
-    make = task.make_heldout or task.make
-    fresh = make(np.random.default_rng(tasks.HELDOUT_SEED), tasks.HELDOUT_SIZE)
+    fresh = task.make_heldout(np.random.default_rng(tasks.HELDOUT_SEED), tasks.HELDOUT_SIZE)
     for x, y in zip(task.heldout(), fresh, strict=True):
         np.testing.assert_array_equal(x, y)
 
@@ -30,7 +32,7 @@ def test_the_held_out_set_is_made_once_and_read_only(name, monkeypatch):
 
     def counted(rng, size):
         calls.append(size)
-        return (task.make_heldout or task.make)(rng, size)
+        return task.make_heldout(rng, size)
 
     made = tasks.Task(**{**vars(task), "make_heldout": counted})
     monkeypatch.setattr(tasks, "HELDOUT", {})
@@ -79,7 +81,7 @@ def test_recall_asks_for_the_capital_after_the_delay():
     task = get_task("recall")
     q = task.vocab.index("?")
     for inputs, targets, mask, (lo, hi) in (
-        (*task.batch(np.random.default_rng(2), 64), tasks.TRAIN_DELAY),
+        (*task.batch(np.random.default_rng(2), 64), (1, tasks.TRAIN_DELAY)),
         (*task.heldout(), tasks.HELDOUT_DELAY),
     ):
         capital = inputs >= len(tasks.NOISE)
@@ -99,7 +101,7 @@ def test_recall_asks_for_the_capital_after_the_delay():
 def test_alice_heldout_is_the_end_of_the_text():
     task = get_task("alice")
     inputs, targets, mask = task.heldout()
-    text = task.encode(tasks.TEXT.read_text(encoding="utf-8"))
+    text = np.array([task.vocab.index(ch) for ch in tasks.TEXT.read_text(encoding="utf-8")])
     end = text[tasks.SPLIT :]
     np.testing.assert_array_equal(inputs.reshape(-1), end[: inputs.size])
     np.testing.assert_array_equal(targets.reshape(-1), end[1 : inputs.size + 1])
@@ -124,3 +126,39 @@ def test_each_task_is_learnable_in_a_short_run(name):
     assert after["accuracy"] > max(2 * chance, before["accuracy"] + 0.1)
     if name == "alice":
         assert after["bits_per_token"] < after["unigram_bits_per_token"]
+
+
+def test_tasks_hold_data_only_and_import_no_training_code():
+    code = "import sys, lstm.tasks; sys.exit('lstm.train' in sys.modules)"
+    assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
+
+
+@pytest.mark.parametrize("name", TASKS)
+def test_targets_of_a_text_are_what_the_generator_gives_it(name):
+    task = get_task(name)
+    for inputs, targets, mask in (task.batch(np.random.default_rng(5), 16), task.heldout()):
+        for r in range(8):
+            text = "".join(task.vocab[j] for j in inputs[r])
+            got, known = task.targets_of(text)
+            counted = (mask[r] > 0) & (known > 0)
+            np.testing.assert_array_equal(got[counted], targets[r][counted])
+            if name == "brackets":  # the generator counts a random length, the depth is known
+                assert known.all()
+            elif name == "alice":  # every next character is known, but the last one's
+                np.testing.assert_array_equal(known, np.r_[np.ones(len(text) - 1), 0])
+            else:
+                np.testing.assert_array_equal(known, mask[r])
+
+
+@pytest.mark.parametrize(("name", "text", "targets", "mask"), [
+    ("brackets", "(a))((", [1, 1, 0, 0, 0, 1], [1, 1, 1, 0, 1, 1]),
+    ("recall", "a?Bab?c?Da?", [0, 0, 0, 0, 0, 1, 0, 1, 0, 0, 3], [0, 0, 0, 0, 0, 1, 0, 1, 0, 0, 1]),
+    ("anbn", "aabbbab.abb", [0, 0, 1, 2, 0, 0, 2, 0, 0, 2, 0], [0, 0, 1, 1, 0, 0, 1, 0, 0, 1, 0]),
+    ("alice", "Alé.", ["l", None, ".", None], [1, 0, 1, 0]),  # é is unknown: no target
+])
+def test_targets_of_any_text(name, text, targets, mask):
+    task = get_task(name)
+    targets = [task.vocab.index(t) if isinstance(t, str) else t or 0 for t in targets]
+    got, known = task.targets_of(text)
+    np.testing.assert_array_equal(known, mask)
+    np.testing.assert_array_equal(got[known > 0], np.array(targets)[np.array(mask) > 0])

@@ -24,6 +24,7 @@ from lstm.train import (
 )
 
 FIXTURES = sorted((Path(__file__).parent / "fixtures" / "train").glob("train_*.npz"))
+PRESETS = sorted((Path(__file__).parent.parent / "assets" / "models").glob("*.npz"))
 
 
 def random_case(layers: int, embed: bool, seed: int = 0):
@@ -40,30 +41,56 @@ def random_case(layers: int, embed: bool, seed: int = 0):
     return params, inputs, targets, mask
 
 
-def loss_only(params, inputs, targets, mask) -> float:
-    logits, _ = forward(params, inputs)
+def loss_only(params, inputs, targets, mask, drops=None) -> float:
+    logits, _ = forward(params, inputs, drops=drops)
     tgt, weights = masked_targets(targets, mask, np.float64)
     return cross_entropy(logits, tgt, weights)[0]
 
 
-@pytest.mark.parametrize(("layers", "embed"), [(1, True), (2, True), (1, False), (2, False)])
-def test_gradients_match_finite_differences(layers, embed):
+def random_drops(layers: int, inputs: np.ndarray, H: int = 4) -> list[np.ndarray]:
+    """Dropout arrays (T, B, H) per layer: half the units dropped, the others doubled."""
+    rng = np.random.default_rng(9)
+    shape = (inputs.shape[1], inputs.shape[0], H)
+    return [2.0 * (rng.random(shape) < 0.5) for _ in range(layers)]
+
+
+@pytest.mark.parametrize(("layers", "embed", "dropout"),
+                         [(1, True, False), (2, True, False), (1, False, False), (2, False, False),
+                          (1, True, True), (2, False, True)])
+def test_gradients_match_finite_differences(layers, embed, dropout):
     params, inputs, targets, mask = random_case(layers, embed, seed=layers)
-    _, grads = gradients(params, inputs, targets, mask)
+    drops = random_drops(layers, inputs) if dropout else None
+    _, grads = gradients(params, inputs, targets, mask, drops)
     eps = 1e-5
     for name, p in params.items():
         numeric = np.zeros_like(p)
         for idx in np.ndindex(p.shape):
             keep = p[idx]
             p[idx] = keep + eps
-            up = loss_only(params, inputs, targets, mask)
+            up = loss_only(params, inputs, targets, mask, drops)
             p[idx] = keep - eps
-            down = loss_only(params, inputs, targets, mask)
+            down = loss_only(params, inputs, targets, mask, drops)
             p[idx] = keep
             numeric[idx] = (up - down) / (2 * eps)
         scale = max(np.abs(numeric).max(), 1e-3)
         error = np.abs(numeric - grads[name]).max() / scale
         assert error <= 1e-6, f"{name}: relative error {error:.2e}"
+
+
+def test_dropout_changes_the_loss_and_none_drops_nothing():
+    params, inputs, targets, mask = random_case(2, True)
+    ones = [np.ones_like(d) for d in random_drops(2, inputs)]
+    plain = loss_only(params, inputs, targets, mask)
+    assert loss_only(params, inputs, targets, mask, ones) == plain
+    assert loss_only(params, inputs, targets, mask, random_drops(2, inputs)) != plain
+
+
+def test_trainer_dropout_keeps_the_batches_and_changes_the_run():
+    runs = [Trainer(get_task("anbn"), hidden_size=4, batch_size=4, dropout=p) for p in (0, 0.5)]
+    for trainer in runs:
+        trainer.run(3)
+    assert runs[1].rng.random() == runs[0].rng.random()  # the same data stream
+    assert not np.array_equal(runs[0].flat, runs[1].flat)
 
 
 def test_masked_steps_do_not_matter():
@@ -166,6 +193,28 @@ def test_trainer_keeps_history_and_its_model_matches_the_training_forward():
     T = inputs.shape[1]
     trace = model.trace(inputs[1])
     np.testing.assert_allclose(trace.logits, logits.reshape(T, 2, -1)[:, 1], atol=1e-10)
+
+
+def test_presets_are_present():
+    assert {p.stem for p in PRESETS} >= {"alice", "anbn", "brackets", "recall"}
+
+
+@pytest.mark.parametrize("path", PRESETS, ids=lambda p: p.stem)
+def test_training_forward_equals_the_page_trace_on_every_preset(path):
+    """One forward pass in two implementations (train.forward batched and time-major, gates
+    i, f, o, g; LSTM.trace one sequence, gates i, f, g, o): every gate, state and logit agrees."""
+    model, meta = load_model(path)
+    task = get_task(meta["task"])
+    held_out = task.heldout()[0]
+    for ids in (task.encode(meta["example"]), held_out[0], held_out[1]):
+        trace = model.trace(ids)
+        logits, saved = forward(model.params, ids[None])
+        np.testing.assert_allclose(logits, trace.logits, rtol=0, atol=1e-12)
+        for layer, (_, _, _, acts, cs, hs, _) in zip(trace.layers, saved[2:], strict=True):
+            i, f, o, g = acts[:, :, 0].transpose(1, 0, 2)
+            for ours, theirs in ((i, layer.i), (f, layer.f), (g, layer.g), (o, layer.o),
+                                 (cs[1:, 0], layer.c), (hs[1:, 0], layer.h)):
+                np.testing.assert_allclose(ours, theirs, rtol=0, atol=1e-12)
 
 
 def test_run_stops_after_the_time_slice():
