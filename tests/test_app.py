@@ -1034,3 +1034,16 @@ def test_every_canvas_says_the_focused_values_in_words(page, app):
     assert "step 1 of 6" in label and "unit 0" in label
     assert f"f = {values.f[0, 0]:.4f}" in label and f"h = {values.h[0, 0]:+.4f}" in label
     assert all(page.attr(p, "aria-label") for p in REGISTRY)
+
+
+def test_back_steps_back_keeping_what_was_revealed(page, app):
+    page.click("back")  # nothing to go back to
+    assert app.step == 0 and app.state == "ready"
+    page.click("start")
+    page.advance(250 * 4)
+    page.click("back")
+    assert app.step == 3 and app.state == "paused" and app.view.reached == 4
+    assert page.text("stat-step") == "3 / 6"
+    for _ in range(5):
+        page.click("back")
+    assert app.step == 1  # the first step is as far back as it goes

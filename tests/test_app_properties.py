@@ -103,7 +103,7 @@ class Visitor(RuleBasedStateMachine):
         self.page = FakePage(page_values(**train))
         self.app = start(self.page, self.models_dir)
 
-    @rule(button=st.sampled_from(["start", "pause", "step", "reset"]))
+    @rule(button=st.sampled_from(["start", "pause", "back", "step", "reset"]))
     def click(self, button):
         self.page.click(button)
 

@@ -92,7 +92,7 @@ def test_controls_have_the_kinds_and_labels_the_controller_expects():
              "layer": "select", "train-task": "select", "loading-bar": "progress",
              "train-progress": "progress", "model-file": "input"}
     kinds |= {c: "canvas" for c in ("diagram", "heatmaps", "states", "loss")}
-    kinds |= {b: "button" for b in ("start", "pause", "step", "reset", "train-start",
+    kinds |= {b: "button" for b in ("start", "pause", "back", "step", "reset", "train-start",
                                       "train-pause", "train-reset", "train-download")}
     assert {i: els[i][0] for i in kinds} == kinds
     assert {k: els["speed"][1][k] for k in ("type", "min", "max")} == {

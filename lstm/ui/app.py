@@ -80,6 +80,7 @@ class App:
         on("start", "click", g(self.start))
         on("pause", "click", g(self.pause))
         on("step", "click", g(self.step_forward))
+        on("back", "click", g(self.step_back))
         on("reset", "click", g(self.reset))
         on("sequence", "input", g(self.edit_text))
         on("example", "change", g(self.load_example))
@@ -144,6 +145,10 @@ class App:
 
     def step_forward(self) -> None:
         self.playback.step_forward()
+
+    def step_back(self) -> None:
+        """One step back (the revealed columns stay); playing pauses."""
+        self.go_to(max(self.step - 1, 1) if self.step > 1 else self.step)
 
     def reset(self) -> None:
         """Stop (a tracing too), re-tokenize the text, and show step 0 (a long text untraced)."""
@@ -230,7 +235,7 @@ class App:
         elif action == "forward":
             self.step_forward() if self.trace is None else self.go_forward()
         elif action == "back":
-            self.go_to(self.step - 1)
+            self.step_back()
         elif action == "home":
             self.go_to(1)
         elif action == "end":
