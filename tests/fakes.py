@@ -16,7 +16,8 @@ ELEMENT_IDS = frozenset(
     [
         "sequence", "example", "model", "cell-size", "cell-size-value", "speed", "speed-value",
         "unit", "layer", "colour-by", "start", "pause", "back", "step", "reset", "status",
-        "stat-step", "stat-cell-norm", "stat-hidden-norm", "stat-token", "message", "loading", "loading-stage", "loading-bar",
+        "stat-step", "stat-cell-norm", "stat-hidden-norm", "stat-token", "message", "loading",
+        "loading-stage", "loading-bar",
         "timing", *CANVAS_SIZES, "train-task", "train-hidden", "train-lr",
         "train-batch", "train-start", "train-pause", "train-reset", "train-progress", "train-rate",
         "train-status", "train-download", "model-file",
