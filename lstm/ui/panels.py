@@ -25,7 +25,7 @@ import numpy as np
 
 from ..analysis.clamp import Clamp, clamped_trace
 from ..analysis.equations import equations_at
-from ..analysis.features import Feature
+from ..analysis.features import Feature, task_labels
 from ..analysis.gradflow import Flow, gradient_flow
 from ..analysis.predict import prediction_at
 from ..analysis.saturation import saturation
@@ -187,13 +187,14 @@ def features_data(scene: Scene, view: ViewState) -> Inspection:
 
 def counterfactual_data(scene: Scene, view: ViewState) -> Inspection:
     """The trace with the clamps applied (re-traced from the first clamp, once per clamps), and
-    the true outputs to score both ways."""
+    the task's labels to score both ways (None without a task)."""
     clamps, clamped, labels = scene.probes.clamps, None, None
     if clamps:
         clamped = scene.cached(("clamped", clamps), lambda: clamped_trace(
             scene.model, scene.inputs, scene.trace, list(clamps)), keep=2)
-    if scene.truth is not None:
-        labels = (np.maximum(scene.truth, 0), scene.truth >= 0)
+    if scene.labels is not None:
+        labels = scene.cached(("task_labels",), lambda: task_labels(scene.task, scene.tokens,
+                                                                    scene.labels))
     return Inspection(scene.trace, scene.tokens, clamped=clamped, clamps=clamps,
                       outputs=scene.labels, labels=labels)
 

@@ -46,16 +46,17 @@ def chosen_feature(probes: Probes, task: str, tokens: list[str], text: str, mode
                    ) -> tuple[Feature | None, str]:
     """The feature `probes` asks for over this text, or None and why not ("" when the model
     has no task and no expression was typed: the panel says so itself)."""
-    if probes.feature == REGEX:
-        if not probes.pattern:
-            return None, "Type a regular expression beside the feature menu (Enter applies it)"
+    if probes.feature == REGEX and probes.pattern:
         try:
             return regex_feature(probes.pattern, text, mode), ""
         except RegexError as e:
             return None, f"/{probes.pattern}/: {e}"
     features = task_features(task, tokens)
-    named = [f for f in features if f.name == probes.feature]
-    return (named or features or [None])[0], ""
+    if not features:
+        return None, ""
+    if probes.feature == REGEX:
+        return None, "Type a regular expression beside the feature menu (Enter applies it)"
+    return ([f for f in features if f.name == probes.feature] or features)[0], ""
 
 
 def scene_feature(scene, probes: Probes, text: str) -> tuple[Feature | None, str]:
