@@ -9,7 +9,7 @@ import pytest
 
 from lstm import colors
 from lstm.analysis.clamp import Clamp, clamped_trace
-from lstm.analysis.features import regex_feature
+from lstm.analysis.features import correlations, regex_feature
 from lstm.analysis.findings import findings
 from lstm.analysis.gradflow import cell_gradients
 from lstm.draw.counterfactual import NO_CLAMP
@@ -414,3 +414,33 @@ def test_picture_of_the_probe_panels_as_the_page_composes_them(page, app):
     assert near(rasters["counterfactual"].pixels(), colors.CELL)
     assert 'stroke-dasharray="5 3"' in svgs["counterfactual"].svg()
     assert near(rasters["gradflow"].pixels(), colors.CELL)
+
+
+def test_shutting_the_counter_s_forget_gate_breaks_the_trained_bracket_model():
+    """On the shipped bracket preset, the unit its findings name as the depth counter is the
+    one that matters: f = 0 from step 5 costs task accuracy; the same clamp on a unit the
+    ranking puts last costs less."""
+    page = FakePage(page_values(**{"clamp-gate": "f", "clamp-value": "0", "clamp-step": "5"}))
+    app = start(page)
+    page.fire("findings", "focus")
+    page.choose("findings", "0")
+    counter = app.view.focus.unit
+
+    def accuracy_after_clamp(unit: int) -> tuple[float, float]:
+        page.choose("unit", str(unit))
+        page.click("clamp-clear")
+        page.click("clamp-add")
+        line = drawn(page, "counterfactual")[-1]
+        before, after = line.split("task accuracy on this text ")[1].split(" (")[0].split(" → ")
+        return float(before.rstrip("%")), float(after.rstrip("%"))
+
+    before, after = accuracy_after_clamp(counter)
+    assert after < before - 10, (before, after)
+    panel = app.frames.shown["features"]
+    scene = app.frames.scene
+    ranked = panel._hits["lanes"]
+    assert (ranked[0][0].layer, ranked[0][0].unit) == (0, counter)
+    r = np.abs(correlations(scene.trace, panel._hits["feature"].values)[0, 0, 1])  # c, layer 1
+    weakest = int(np.argmin(r))
+    _, after_weak = accuracy_after_clamp(weakest)
+    assert after_weak > after, (before, after, after_weak)
