@@ -16,11 +16,13 @@ ELEMENT_IDS = frozenset(
     [
         "sequence", "example", "model", "cell-size", "cell-size-value", "speed", "speed-value",
         "unit", "layer", "colour-by", "start", "pause", "step", "reset", "status", "stat-step",
-        "stat-cell-norm", "stat-hidden-norm", "stat-token", "message", "loading", "loading-stage",
-        "loading-bar", "timing", *CANVAS_SIZES, "train-task", "train-hidden", "train-lr",
+        "stat-cell-norm",
+        "stat-hidden-norm", "stat-token", "message", "loading", "loading-stage", "loading-bar",
+        "timing", *CANVAS_SIZES, "train-task", "train-hidden", "train-lr",
         "train-batch", "train-start", "train-pause", "train-reset", "train-progress", "train-rate",
-        "train-status", "train-download", "model-file", "findings", "feature", "feature-regex",
-        "clamp-gate", "clamp-value", "clamp-step", "clamp-add", "clamp-clear", "grad-step",
+        "train-status", "train-download", "model-file",
+        "findings", "feature", "feature-regex", "clamp-gate", "clamp-value", "clamp-step",
+        "clamp-add", "clamp-clear", "grad-step",
     ]
 )
 CANVAS_IDS = frozenset(CANVAS_SIZES)

@@ -109,6 +109,7 @@ class Panel:
     data: Callable[[Scene, ViewState], object] = lambda scene, view: view
     empty: str = ""  # the placeholder before any trace
     tune: Callable[[object, ViewState], None] | None = None
+    title: str = ""  # what the canvas shows, for its text alternative
 
 
 def sized(cls) -> Callable[[Scene, int, int, int], object]:
@@ -232,14 +233,18 @@ PANELS = [
     Panel("saturation", saturation_panel.SIZE, sized(saturation_panel.SaturationPanel),
           saturation_data, "Gate saturation will appear here"),
     Panel("memory", memory_panel.SIZE, sized(memory_panel.MemoryPanel), memory_data,
-          memory_panel.PLACEHOLDER),
+          memory_panel.PLACEHOLDER, title="What the focused unit's cell keeps and writes, and "
+          "every unit's memory half-life"),
     Panel("features", features_panel.SIZE, sized(features_panel.FeaturesPanel), features_data,
-          "Units that follow a feature of the text will appear here"),
+          "Units that follow a feature of the text will appear here",
+          title="A feature of the text and the five units that follow it best"),
     Panel("counterfactual", counterfactual_panel.SIZE,
           sized(counterfactual_panel.CounterfactualPanel), counterfactual_data,
-          "What a clamped gate changes will appear here"),
+          "What a clamped gate changes will appear here",
+          title="The focused unit's states with and without the clamps"),
     Panel("gradflow", gradflow_panel.SIZE, sized(gradflow_panel.GradflowPanel), gradflow_data,
-          gradflow_panel.PLACEHOLDER),
+          gradflow_panel.PLACEHOLDER,
+          title="How the focused unit's cell state depends on every earlier cell state"),
 ]
 REGISTRY = {p.id: p for p in PANELS}
 # Every canvas of index.html and its size in CSS pixels (the loss curve is the training panel's).
