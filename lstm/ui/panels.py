@@ -231,7 +231,8 @@ PANELS = [
     Panel("prediction", prediction_panel.SIZE, sized(prediction_panel.PredictionPanel),
           prediction_data, "The model's prediction will appear here"),
     Panel("saturation", saturation_panel.SIZE, sized(saturation_panel.SaturationPanel),
-          saturation_data, "Gate saturation will appear here"),
+          saturation_data, "Gate saturation will appear here",
+          title="Gate saturation of every unit"),
     Panel("memory", memory_panel.SIZE, sized(memory_panel.MemoryPanel), memory_data,
           memory_panel.PLACEHOLDER, title="What the focused unit's cell keeps and writes, and "
           "every unit's memory half-life"),
