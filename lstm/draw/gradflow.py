@@ -62,7 +62,17 @@ class GradflowPanel:
         if self._image is None:
             full = np.zeros((steps, H))
             full[: len(self.dc)] = signed_log(self.dc, self.top)
-            rgba = self.cmap(fit(fit(full.T, self.ih, axis=0), self.axis.iw, axis=1))
+            full = full.T
+            # Means where the image has fewer pixels than values, then colours, then repeats
+            # where it has more: the same pixels as colouring the fitted image, fewer to colour.
+            shape = (self.ih, self.axis.iw)
+            for axis in (0, 1):
+                if full.shape[axis] > shape[axis]:
+                    full = fit(full, shape[axis], axis)
+            rgba = self.cmap(full)
+            for axis in (0, 1):
+                if rgba.shape[axis] < shape[axis]:
+                    rgba = fit(rgba, shape[axis], axis)
             reached = int(self.axis.edges[len(self.dc)])
             rgba[:, reached:] = [*colors.rgb(colors.EMPTY), 255]
             self._image = rgba.tobytes()
