@@ -21,6 +21,8 @@ ELEMENT_IDS = frozenset(
         "timing", *CANVAS_SIZES, "train-task", "train-hidden", "train-lr",
         "train-batch", "train-start", "train-pause", "train-reset", "train-progress", "train-rate",
         "train-status", "train-download", "model-file",
+        "findings", "feature", "feature-regex", "clamp-gate", "clamp-value", "clamp-step",
+        "clamp-add", "clamp-clear", "grad-step",
     ]
 )
 CANVAS_IDS = frozenset(CANVAS_SIZES)

@@ -10,6 +10,7 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
 
+from lstm.analysis.clamp import check_clamp
 from lstm.tokens import MAX_CHARS
 from lstm.ui import app as app_module
 from lstm.ui import playback
@@ -72,6 +73,12 @@ def check(page: FakePage, app) -> None:
     unit = app.view.focus.unit
     assert page.values["unit"] == ("mean" if unit is None else str(unit))
     assert unit is None or unit < units
+    # The probes of the trace shown fit it: every clamp, and the gradient step.
+    if app.frames is not None:
+        scene = app.frames.scene
+        for clamp in scene.probes.clamps:
+            check_clamp(clamp, scene.model, scene.T)
+        assert 0 <= scene.probes.grad_step <= scene.T
     # The stats are the trace's numbers at step k.
     assert page.text("stat-step") == f"{k} / {n}"
     if app.trace is None:  # nothing, or a long text not traced yet
@@ -128,7 +135,8 @@ class Visitor(RuleBasedStateMachine):
     def cell_size(self, value):
         self.page.slide("cell-size", value)
 
-    @rule(select=st.sampled_from(["example", "model", "layer", "unit"]), pick=st.integers(0, 50))
+    @rule(select=st.sampled_from(["example", "model", "layer", "unit", "feature"]),
+          pick=st.integers(0, 50))
     def choose(self, select, pick):
         options = self.page.options[select]
         if options:
@@ -152,6 +160,27 @@ class Visitor(RuleBasedStateMachine):
           x=st.floats(-50, 1000), y=st.floats(-50, 500))
     def point(self, canvas, kind, x, y):
         self.page.point(canvas, kind, x, y)
+
+    @rule(gate=st.sampled_from(["f", "i", "g", "o", "zero", "x"]),
+          value=st.sampled_from(["1", "0", "0.5", "-1", "2", "nan", "abc", ""]),
+          step=st.sampled_from(["", "1", "3", "0", "999", "x"]),
+          button=st.sampled_from(["clamp-add", "clamp-add", "clamp-clear"]))
+    def clamp(self, gate, value, step, button):
+        for id_, v in (("clamp-gate", gate), ("clamp-value", value), ("clamp-step", step)):
+            self.page.type_text(id_, v)
+        self.page.click(button)
+
+    @rule(field=st.sampled_from(["feature-regex", "grad-step"]),
+          text=st.sampled_from(["", "a", "(", r"\(", "(a+)+$", r"(a)\1", "b|a", "2", "999"]))
+    def probe_field(self, field, text):
+        self.page.type_text(field, text)
+        self.page.fire(field, "change")
+
+    @rule(pick=st.integers(0, 5))
+    def try_finding(self, pick):
+        self.page.fire("findings", "focus")  # computes the menu, once per model
+        options = self.page.options["findings"]
+        self.page.choose("findings", options[pick % len(options)][0])
 
     @rule(key=st.sampled_from([" ", "ArrowLeft", "ArrowRight", "Home", "End", "r", "[", "]", "?"]))
     def press(self, key):

@@ -9,7 +9,7 @@ from lstm import colors
 from lstm.analysis.clamp import Clamp, clamped_trace, prediction_change
 from lstm.analysis.features import task_labels
 from lstm.draw.canvas import RecordingCanvas, parse_path
-from lstm.draw.counterfactual import DASH, NO_CLAMP, SIZE, CounterfactualPanel
+from lstm.draw.counterfactual import DASH, NO_CLAMP, SIZE, CounterfactualPanel, clamp_words
 from lstm.draw.raster import RasterCanvas
 from lstm.focus import Focus
 from lstm.model import LSTM
@@ -46,8 +46,7 @@ def test_solid_original_and_dashed_clamped_lines():
         for line, tr in ((solid, d.trace), (dashed, d.clamped)):
             pts = parse_path(line[0])[0][0]
             assert np.allclose(pts[:, 1], lane.y(getattr(tr.layers[0], name)[:, 1]), atol=0.5)
-    assert "What if: layer 0 unit 1: o = 0 from step 6; layer 0 unit 3: f = 1 from step 9" in (
-        c.strings())
+    assert "What if: unit 1: o = 0 from step 7; unit 3: f = 1 from step 10" in c.strings()
     marks = [a for a in strokes(c) if a[3] == (2, 2)]
     assert len(marks) == 1 and len(parse_path(marks[0][0])) == 2  # one dotted line per clamp
     change = next(a for n, a in c.calls if n == "fill_path")
@@ -116,3 +115,9 @@ def test_picture_pixels():
     x = int(panel.axis.x(3))  # before the clamp the two lines coincide: solid there
     y = int(lane.y(d.trace.layers[0].h[3, 1]))
     assert cyan in [c.pixel(x, yy)[:3] for yy in range(y - 1, y + 2)]
+
+
+def test_clamps_are_described_as_the_page_counts():
+    assert clamp_words(Clamp(0, 3, "f", 1.0, 9)) == "unit 3: f = 1 from step 10"
+    assert clamp_words(Clamp(1, 3, "zero", step=3), layers=2) == (
+        "unit 3 of layer 2: c and h zeroed at step 4")

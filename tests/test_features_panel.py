@@ -84,6 +84,10 @@ def test_no_feature_and_constant_features_say_so():
         panel = FeaturesPanel(*SIZE)
         panel.draw(c, SimpleNamespace(trace=d.trace, tokens=d.tokens, feature=feature), Focus())
         assert c.strings() == [words] and panel.hit(300, 100) is None
+    c = RecordingCanvas(*SIZE)
+    FeaturesPanel(*SIZE).draw(c, SimpleNamespace(trace=d.trace, tokens=d.tokens, feature=None,
+                                                 problem="/a+/: matching stopped"), Focus())
+    assert c.strings() == ["/a+/: matching stopped"]
 
 
 def test_many_layers_name_the_layer():

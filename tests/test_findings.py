@@ -28,7 +28,8 @@ def test_every_preset_offers_two_or_three_findings_with_true_numbers(path):
         ranked = rank_units(trace, features)
         # the unit is one the ranking lists, with that r, for one of the task's features
         hits = [(feat, s) for feat, scores in zip(features, ranked, strict=True) for s in scores
-                if (s.layer, s.unit) == (f.focus.layer, f.focus.unit) and s.r == f.r]
+                if (s.layer, s.unit) == (f.focus.layer, f.focus.unit) and s.r == f.r
+                and feat.name == f.feature]
         assert hits, f.sentence
         feature, s = hits[0]
         assert f"unit {s.unit}" in f.sentence and f"r = {s.r:+.2f}" in f.sentence

@@ -6,7 +6,7 @@ from types import SimpleNamespace
 import numpy as np
 
 from lstm import colors
-from lstm.analysis.gradflow import cell_gradients, forget_product
+from lstm.analysis.gradflow import cell_gradients, forget_product, gradient_flow
 from lstm.draw.canvas import RecordingCanvas, parse_path
 from lstm.draw.gradflow import DECADES, SIZE, GradflowPanel, signed_log
 from lstm.draw.raster import RasterCanvas
@@ -16,13 +16,16 @@ from lstm.model import LSTM
 OUT = Path(__file__).parent / "output"
 
 
-def data():
+def data(unit=2, step=19):
+    """A trace of long memories and the flow into c_step[unit] (None: no unit)."""
     params = LSTM.random(3, 6, seed=1).params
     params["bias_hh_l0"] = params["bias_hh_l0"] + np.r_[np.zeros(6), 3 * np.ones(6),
                                                         np.zeros(12)]  # long memories
     model = LSTM(params)
     trace = model.trace(np.random.default_rng(1).standard_normal((30, 3)))
-    return SimpleNamespace(model=model, trace=trace, tokens=[f"t{k}" for k in range(30)])
+    flow = None if unit is None else gradient_flow(model, trace, 0, unit, step)
+    return SimpleNamespace(model=model, trace=trace, tokens=[f"t{k}" for k in range(30)],
+                           flow=flow)
 
 
 def test_signed_log_scale():
@@ -68,13 +71,22 @@ def test_hits_are_readouts_of_the_gradient():
 
 
 def test_placeholders():
-    d = data()
-    for focus in (Focus(0, None, 5), Focus(0, 2, 0)):
-        c = RecordingCanvas(*SIZE)
-        panel = GradflowPanel(*SIZE)
-        panel.draw(c, d, focus)
-        assert c.strings() == ["Focus a unit and a step to see how far back its cell state "
-                               "reaches"] and panel.hit(300, 100) is None
+    c = RecordingCanvas(*SIZE)
+    panel = GradflowPanel(*SIZE)
+    panel.draw(c, data(unit=None), Focus(0, None, 5))
+    assert c.strings() == ["Focus a unit and a step to see how far back its cell state "
+                           "reaches"] and panel.hit(300, 100) is None
+
+
+def test_the_flow_drawn_is_the_datas_not_the_focus():
+    """The page may fix T (its gradient step) while the focus moves on: the flow decides."""
+    c = RecordingCanvas(*SIZE)
+    panel = GradflowPanel(*SIZE)
+    panel.draw(c, data(unit=3, step=9), Focus(0, 1, 25))
+    assert c.strings()[0].startswith("Gradient flow: d c_10[3] / d c_t[j]")
+    hit = panel.hit(float(panel.axis.x(4)), panel._hits["lane"].top + 2)
+    assert hit.unit == 3 and hit.step == 5 and hit.note.startswith("forget product")
+    assert panel.hit(float(panel.axis.x(12)), panel._hits["lane"].top + 2) is None  # after T
 
 
 def test_picture_pixels():

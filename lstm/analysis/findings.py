@@ -27,12 +27,14 @@ STRENGTH = ((0.9, "follows it"), (0.6, "tracks it"))  # |r| at least, the verb
 
 @dataclass(frozen=True)
 class Finding:
-    """A text to load, where to look in it (page numbering: steps from 1) and what is there."""
+    """A text to load, where to look in it (page numbering: steps from 1), what is there, and
+    the name of the feature it is about (`features.Feature.name`)."""
 
     text: str
     focus: Focus
     sentence: str
     r: float
+    feature: str = ""
 
 
 def heldout_texts(task: str, rows: int) -> list[str]:
@@ -113,7 +115,7 @@ def findings(model: LSTM, meta: dict, count: int = 3) -> list[Finding]:
         f = np.asarray(trace.layers[s.layer].f[:, s.unit])
         step = int(np.argmax(feature.values)) + 1
         out.append(Finding(text, Focus(s.layer, s.unit, step, "f"),
-                           sentence(feature, s, f, len(trace.layers)), s.r))
+                           sentence(feature, s, f, len(trace.layers)), s.r, feature.name))
         if len(out) == count:
             break
     return out

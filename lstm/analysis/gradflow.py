@@ -11,6 +11,8 @@ Steps count from 0 (rows of the trace's arrays), as the command line prints them
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from ..model import LSTM, Trace
@@ -77,3 +79,21 @@ def forget_product(trace: Trace, layer: int, unit: int, step: int) -> np.ndarray
     check_target(trace, layer, unit, step)
     f = np.asarray(trace.layers[layer].f[1 : step + 1, unit], np.float64)
     return np.append(np.cumprod(f[::-1])[::-1], 1.0)
+
+
+@dataclass(frozen=True)
+class Flow:
+    """The gradient flow into c_step[unit] of one layer: `dc` (step + 1, H) as
+    `cell_gradients` gives it and `fprod` (step + 1,) as `forget_product` does."""
+
+    layer: int
+    unit: int
+    step: int
+    dc: np.ndarray
+    fprod: np.ndarray
+
+
+def gradient_flow(model: LSTM, trace: Trace, layer: int, unit: int, step: int) -> Flow:
+    """Every path's gradient and the cell path's, into c_step[unit] (what the panel draws)."""
+    return Flow(layer, unit, step, cell_gradients(model, trace, layer, unit, step),
+                forget_product(trace, layer, unit, step))

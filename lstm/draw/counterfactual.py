@@ -19,7 +19,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import colors
-from ..analysis.clamp import accuracy, prediction_change, probabilities
+from ..analysis.clamp import ZERO, Clamp, accuracy, prediction_change, probabilities
 from ..focus import Focus, Hit
 from ..tokens import show
 from .canvas import Canvas, draw_placeholder, label
@@ -29,6 +29,15 @@ SIZE = (900, 360)
 NO_CLAMP = ("No clamp yet: hold a gate of a unit at a value from a step on (f = 1: never "
             "forget; o = 0: hide the cell), or zero its state, to see what changes")
 DASH = (5, 3)
+
+
+def clamp_words(clamp: Clamp, layers: int = 1) -> str:
+    """A clamp as the page counts (steps and layers from 1, units from 0): 'unit 3: f = 1 from
+    step 10', 'unit 3 of layer 2: c and h zeroed at step 4'."""
+    who = f"unit {clamp.unit}" + (f" of layer {clamp.layer + 1}" if layers > 1 else "")
+    if clamp.gate == ZERO:
+        return f"{who}: c and h zeroed at step {clamp.step + 1}"
+    return f"{who}: {clamp.gate} = {clamp.value:g} from step {clamp.step + 1}"
 
 
 class CounterfactualPanel:
@@ -102,7 +111,7 @@ class CounterfactualPanel:
 
     def _summary(self, data, step: int | None) -> list[tuple]:
         """The title (the clamps) and the bottom line (prediction and accuracy both ways)."""
-        clamps = "; ".join(c.describe() for c in data.clamps)
+        clamps = "; ".join(clamp_words(c, len(data.trace.layers)) for c in data.clamps)
         items = [label(f"What if: {clamps}", 8, 14, colors.INK, TITLE_SIZE, bold=True)]
         words = []
         outputs = getattr(data, "outputs", None)

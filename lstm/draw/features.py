@@ -8,7 +8,8 @@ lies on the grey line. A click on a lane focuses that unit; the focused unit's l
 outlined.
 
     FeaturesPanel(width, height).draw(canvas, data, focus)
-        data.trace, data.tokens, data.feature (an analysis.features.Feature, or None)
+        data.trace, data.tokens, data.feature (an analysis.features.Feature, or None), and
+        optionally data.problem (why there is no feature, said in its place)
     .hit(x, y) -> Hit | None
 """
 
@@ -58,7 +59,7 @@ class FeaturesPanel:
             draw_placeholder(canvas, "Units that follow a feature of the text will appear here")
             return
         if feature is None:
-            draw_placeholder(canvas, NO_FEATURE)
+            draw_placeholder(canvas, getattr(data, "problem", "") or NO_FEATURE)
             return
         if feature.constant:
             draw_placeholder(canvas, f"'{feature.title}' is the same at every step of this "

@@ -1,7 +1,8 @@
 """The gradient-flow panel: how strongly c_T of the focused unit depends on every earlier
 cell state of its layer, beside the product of its forget gates.
 
-T is the focused step. The heatmap has a column per step t <= T and a row per unit j: the
+T and u are the flow's (the page's default: the focused step and unit). The heatmap has a
+column per step t <= T and a row per unit j: the
 exact gradient d c_T[u] / d c_t[j] through every path (`lstm.analysis.gradflow`), on a signed
 log scale (white below 10^-DECADES of the largest, the cell's purple for positive and grey for
 negative, full colour at the largest magnitude), the focused unit's row outlined. Under it, on
@@ -9,7 +10,8 @@ the same time axis: the unit's own gradient d c_T[u] / d c_t[u] (purple) against
 of its forget gates after t (orange): the cell path alone. Where they part, memory travels
 through h and the gates.
 
-    GradflowPanel(width, height).draw(canvas, data, focus)   data.model, data.trace, data.tokens
+    GradflowPanel(width, height).draw(canvas, data, focus)
+        data.trace, data.tokens, data.flow (an analysis.gradflow.Flow, or None: no unit focused)
     .hit(x, y) -> Hit | None
 """
 
@@ -18,7 +20,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import colors
-from ..analysis.gradflow import cell_gradients, forget_product
+from ..analysis.gradflow import Flow
 from ..focus import Focus, Hit
 from .canvas import Canvas, draw_placeholder, label, rect_path, text_width
 from .heatmap import fit
@@ -43,26 +45,34 @@ class GradflowPanel:
 
     def __init__(self, width: int, height: int):
         self.width, self.height = width, height
-        self._key = None  # (trace, layer, unit, T) the gradients belong to
+        self._flow = None  # the flow the heatmap image belongs to
         self._hits: dict = {}
         self.axis: TimeAxis | None = None
         self.cmap = colors.diverging(colors.CELL)
 
-    def _gradients(self, model, trace, layer: int, unit: int, T: int) -> None:
-        key = (trace, layer, unit, T)
-        if self._key is not None and self._key[0] is trace and self._key[1:] == key[1:]:
+    def _use(self, flow: Flow) -> None:
+        if flow is self._flow:
             return
-        self.dc = cell_gradients(model, trace, layer, unit, T)
-        self.fprod = forget_product(trace, layer, unit, T)
+        self.dc, self.fprod = flow.dc, flow.fprod
         self.top = float(np.abs(self.dc).max())  # >= 1: row T holds the one-hot
-        self._key, self._image = key, None
+        self._flow, self._image = flow, None
 
     def _heatmap(self, steps: int, H: int) -> bytes:
         """The image (rows = units, columns = steps of the whole text; after T: empty)."""
         if self._image is None:
             full = np.zeros((steps, H))
             full[: len(self.dc)] = signed_log(self.dc, self.top)
-            rgba = self.cmap(fit(fit(full.T, self.ih, axis=0), self.axis.iw, axis=1))
+            full = full.T
+            # Means where the image has fewer pixels than values, then colours, then repeats
+            # where it has more: the same pixels as colouring the fitted image, fewer to colour.
+            shape = (self.ih, self.axis.iw)
+            for axis in (0, 1):
+                if full.shape[axis] > shape[axis]:
+                    full = fit(full, shape[axis], axis)
+            rgba = self.cmap(full)
+            for axis in (0, 1):
+                if rgba.shape[axis] < shape[axis]:
+                    rgba = fit(rgba, shape[axis], axis)
             reached = int(self.axis.edges[len(self.dc)])
             rgba[:, reached:] = [*colors.rgb(colors.EMPTY), 255]
             self._image = rgba.tobytes()
@@ -74,13 +84,14 @@ class GradflowPanel:
         if trace is None:
             draw_placeholder(canvas, PLACEHOLDER)
             return
-        if focus.unit is None or focus.step <= 0:
+        flow = data.flow
+        if flow is None:
             draw_placeholder(canvas, "Focus a unit and a step to see how far back its cell "
                                      "state reaches")
             return
         steps, H = trace.steps, trace.layers[0].h.shape[1]
-        T, u, layer = min(focus.step, steps) - 1, focus.unit, focus.layer
-        self._gradients(data.model, trace, layer, u, T)
+        T, u, layer = flow.step, flow.unit, flow.layer
+        self._use(flow)
         ax = self.axis = TimeAxis(self.width, steps)
         self.map_top = 40
         self.ih = max(8, int((self.height - 110) * 0.6))

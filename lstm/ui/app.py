@@ -40,6 +40,7 @@ from .models import (
 )
 from .panels import PANELS, Frames, Scene, describe, draw_empty
 from .playback import STATUS, TRACE_AT_ONCE, Playback, Tracing
+from .probes import ProbeControls
 from .state import ViewState
 from .stats import stats_texts
 from .training import TrainPanel
@@ -68,6 +69,7 @@ class App:
         self.hovered: tuple[str, Hit] | None = None  # the readout shown: (canvas id, what)
         self.cursors: dict[str, bool] = {}  # canvas id -> shows the pointing hand
         self.train: TrainPanel | None = None  # the training panel, set by start()
+        self.probes = ProbeControls(page, self)  # clamps, features, findings, gradient step
 
     # --- wiring -------------------------------------------------------------------------------
     def guard(self, handler):
@@ -93,6 +95,7 @@ class App:
         for canvas in CANVASES:
             self.page.on_pointer(canvas, g(lambda kind, x, y, c=canvas: self.point(c, kind, x, y)))
         self.page.on_key(g(self.key), list(controls.KEYS))
+        self.probes.bind()
         self.page.set_options("model", self.models.options())
         self.page.set_value("model", self.entry.key)
         self.cell_size = controls.parse_int(self.page.value("cell-size"), *controls.CELL_SIZES, 8)
@@ -310,7 +313,8 @@ class App:
         self.trace, self._traced = trace, key
         self.frames = Frames(Scene(model, trace, self.tokens, self.entry.labels,
                                    self.truth(trace, x), self.predicts(),
-                                   self.entry.tokenizer))
+                                   self.entry.tokenizer, self.entry.task, x,
+                                   self.probes.for_new_scene()))
         self.show_units()
 
     def predicts(self) -> str:
@@ -395,6 +399,7 @@ class App:
         self.page.set_value("model", entry.key)
         examples = [(str(j), label) for j, (label, _) in enumerate(entry.examples)]
         self.page.set_options("example", examples)
+        self.probes.model_changed(entry)
         self.show_menus()
         self.show_cell_size()
         if entry.examples:

@@ -3,7 +3,7 @@ seed's random model; how each reads a text (its tokenizer, vocabulary and exampl
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -40,6 +40,7 @@ class Entry:
     task: str = ""  # the task it was trained on, if any
     labels: list[str] | None = None  # the output layer's names
     description: str = ""  # what it learnt, in words
+    meta: dict = field(default_factory=dict)  # its model file's metadata (findings read it)
 
 
 def entry_from_model(key: str, label: str, model: LSTM, meta: dict) -> Entry:
@@ -62,6 +63,7 @@ def entry_from_model(key: str, label: str, model: LSTM, meta: dict) -> Entry:
         task=task,
         labels=[str(v) for v in labels] if labels is not None else None,
         description=str(meta.get("description") or ""),
+        meta=meta,
     )
 
 

@@ -23,10 +23,17 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
+from ..analysis.clamp import Clamp, clamped_trace
 from ..analysis.equations import equations_at
+from ..analysis.features import Feature, task_labels
+from ..analysis.gradflow import Flow, gradient_flow
 from ..analysis.predict import prediction_at
 from ..analysis.saturation import saturation
+from ..draw import counterfactual as counterfactual_panel
 from ..draw import equations as equations_panel
+from ..draw import features as features_panel
+from ..draw import gradflow as gradflow_panel
+from ..draw import memory as memory_panel
 from ..draw import prediction as prediction_panel
 from ..draw import saturation as saturation_panel
 from ..draw import tokentext
@@ -36,7 +43,10 @@ from ..draw.heatmap import GateHeatmaps, token_label
 from ..draw.states import StateChart
 from ..focus import Hit
 from ..model import LSTM, Trace
+from .probes import Probes, scene_feature
 from .state import ViewState
+
+FLOWS_KEPT = 8  # gradient flows kept per scene: each is (T + 1, H), one per (layer, unit, step)
 
 
 @dataclass
@@ -46,7 +56,9 @@ class Scene:
     tokens: T strings; labels: the output layer's names (vocabulary or task labels), or None;
     truth: (T,) the true output label id after each step, -1 where unknown, or None;
     predicts: what the output layer names ("next token", "depth", ...); tokenizer: "char"
-    or "word".
+    or "word"; task: the task the model was trained on ("" for none); inputs: what the model
+    traced (token ids (T,) or vectors (T, E)), which a clamp traces again; probes: what the
+    probe controls ask of this trace (`lstm.ui.probes`).
     """
 
     model: LSTM | None
@@ -56,6 +68,9 @@ class Scene:
     truth: np.ndarray | None = None
     predicts: str = "next token"
     tokenizer: str = "char"
+    task: str = ""
+    inputs: np.ndarray | None = None
+    probes: Probes = field(default_factory=Probes)
     memo: dict = field(default_factory=dict)
 
     def __post_init__(self):
@@ -70,9 +85,14 @@ class Scene:
     def H(self) -> int:  # noqa: N802
         return self.trace.layers[0].h.shape[1]
 
-    def cached(self, key: tuple, make: Callable[[], object]) -> object:
-        """make(), computed once per scene and key."""
+    def cached(self, key: tuple, make: Callable[[], object], keep: int | None = None) -> object:
+        """make(), computed once per scene and key; with `keep`, at most that many keys of the
+        same kind (key[0]) are kept, the oldest dropped first."""
         if key not in self.memo:
+            if keep is not None:
+                same = [k for k in self.memo if k[0] == key[0]]
+                for old in same[: max(len(same) - keep + 1, 0)]:
+                    del self.memo[old]
             self.memo[key] = make()
         return self.memo[key]
 
@@ -140,6 +160,58 @@ def saturation_data(scene: Scene, view: ViewState):
                         lambda: saturation(scene.trace, layer, steps))
 
 
+@dataclass(frozen=True)
+class Inspection:
+    """What a time-aligned inspection panel draws (lstm/draw/memory, features, counterfactual,
+    gradflow): the trace and its tokens, and the part that panel reads."""
+
+    trace: Trace
+    tokens: list[str]
+    feature: Feature | None = None
+    problem: str = ""  # why there is no feature
+    clamped: Trace | None = None
+    clamps: tuple[Clamp, ...] = ()
+    outputs: list[str] | None = None
+    labels: tuple[np.ndarray, np.ndarray] | None = None  # (targets (T,), scored (T,) bool)
+    flow: Flow | None = None
+
+
+def memory_data(scene: Scene, view: ViewState) -> Inspection:
+    return Inspection(scene.trace, scene.tokens)
+
+
+def features_data(scene: Scene, view: ViewState) -> Inspection:
+    """The feature chosen (computed once per scene and choice; its ranking the panel keeps)."""
+    feature, problem = scene_feature(scene, scene.probes, view.text)
+    return Inspection(scene.trace, scene.tokens, feature=feature, problem=problem)
+
+
+def counterfactual_data(scene: Scene, view: ViewState) -> Inspection:
+    """The trace with the clamps applied (re-traced from the first clamp, once per clamps), and
+    the task's labels to score both ways (None without a task)."""
+    clamps, clamped, labels = scene.probes.clamps, None, None
+    if clamps:
+        clamped = scene.cached(("clamped", clamps), lambda: clamped_trace(
+            scene.model, scene.inputs, scene.trace, list(clamps)), keep=2)
+    if scene.labels is not None:
+        labels = scene.cached(("task_labels",), lambda: task_labels(scene.task, scene.tokens,
+                                                                    scene.labels))
+    return Inspection(scene.trace, scene.tokens, clamped=clamped, clamps=clamps,
+                      outputs=scene.labels, labels=labels)
+
+
+def gradflow_data(scene: Scene, view: ViewState) -> Inspection:
+    """The gradient flow into c_T of the focused unit, T the gradient step or the focused
+    step; each (layer, unit, T) computed once while it is among the last FLOWS_KEPT."""
+    f = view.focus
+    T = min(scene.probes.grad_step or f.step, scene.T)
+    flow = None
+    if f.unit is not None and T > 0:
+        flow = scene.cached(("gradflow", f.layer, f.unit, T), lambda: gradient_flow(
+            scene.model, scene.trace, f.layer, f.unit, T - 1), keep=FLOWS_KEPT)
+    return Inspection(scene.trace, scene.tokens, flow=flow)
+
+
 def colour_by(drawer, view: ViewState) -> None:
     drawer.quantity = view.colour_by
 
@@ -167,6 +239,19 @@ PANELS = [
     Panel("saturation", saturation_panel.SIZE, sized(saturation_panel.SaturationPanel),
           saturation_data, "Gate saturation will appear here",
           title="Gate saturation of every unit"),
+    Panel("memory", memory_panel.SIZE, sized(memory_panel.MemoryPanel), memory_data,
+          memory_panel.PLACEHOLDER, title="What the focused unit's cell keeps and writes, and "
+          "every unit's memory half-life"),
+    Panel("features", features_panel.SIZE, sized(features_panel.FeaturesPanel), features_data,
+          "Units that follow a feature of the text will appear here",
+          title="A feature of the text and the five units that follow it best"),
+    Panel("counterfactual", counterfactual_panel.SIZE,
+          sized(counterfactual_panel.CounterfactualPanel), counterfactual_data,
+          "What a clamped gate changes will appear here",
+          title="The focused unit's states with and without the clamps"),
+    Panel("gradflow", gradflow_panel.SIZE, sized(gradflow_panel.GradflowPanel), gradflow_data,
+          gradflow_panel.PLACEHOLDER,
+          title="How the focused unit's cell state depends on every earlier cell state"),
 ]
 REGISTRY = {p.id: p for p in PANELS}
 # Every canvas of index.html and its size in CSS pixels (the loss curve is the training panel's).
