@@ -9,9 +9,12 @@ new panel is timed here without any edit. Per-trace images and layouts are built
 and the step (hovers: over pointer positions that find something). Ends with the lines
 
     frame_ms_h256_t2000=<ms>        every panel, complete, H=256, T=2000
+    floor_frame_ms_h256_t2000=<ms>  the seed's panels alone (diagram, heatmaps, states, loss)
     bridge_calls_per_frame=<n>
     step_ms_h256_t2000=<ms>         a Step (what moved), and its bridge calls
-    inside_frame_ms_h128_t500=<ms>  a focus change: every panel redrawn, H=128, T=500
+    inside_frame_ms_h128_t500=<ms>  a focus change: every panel redrawn, H=128, T=500 (the
+                                    deferred ones, drawn after the page paints, included)
+    inside_first_paint_ms_h128_t500=<ms>   the part before the page paints (deferred left out)
     hover_ms_h128_t500=<ms>         one hover: the hit test and its readout card
     bridge_calls_per_hover=<n>
 """
@@ -84,38 +87,42 @@ def full_frame(H: int = 256, T: int = 2000) -> None:
     accuracies = (0.6 - 0.5 * np.exp(-np.arange(T) / 500)).tolist()
     view = ViewState().at(T // 2).focused(unit=3)
     t0 = time.perf_counter()
-    frames.draw(cs, view)
+    frames.draw(cs, view, deferred=None)
     first_ms = 1e3 * (time.perf_counter() - t0)
 
     def frame() -> None:
         reset(cs)
         loss.reset()
-        frames.draw(cs, view)
+        frames.draw(cs, view, deferred=None)
         draw_curve(loss, losses, accuracies)
 
     frame_ms = timed(frame)
+    floor = {k: cs[k] for k in ("diagram", "heatmaps", "states")}
+
+    def floor_frame() -> None:
+        reset(floor)
+        loss.reset()
+        frames.draw(floor, view, deferred=None)
+        draw_curve(loss, losses, accuracies)
+
+    floor_ms = timed(floor_frame)
     frame()
     per_panel = {k: c.count() for k, c in cs.items()}
     frame_calls = calls(cs) + loss.count()
     after = view.at(T // 2 + 1)
 
-    def step() -> None:
-        frames.draw(cs, view)
-        reset(cs)
-        frames.draw(cs, after, prev=T // 2)
-
     steps = []
     for _ in range(REPEATS):
-        frames.draw(cs, view)
+        frames.draw(cs, view, deferred=None)
         reset(cs)
         t0 = time.perf_counter()
-        frames.draw(cs, after, prev=T // 2)
+        frames.draw(cs, after, prev=T // 2, deferred=None)
         steps.append(time.perf_counter() - t0)
     step_calls = calls(cs)
     panel_ms = {}
     for p in PANELS:
         one = {p.id: cs[p.id]}
-        panel_ms[p.id] = timed(lambda one=one: frames.draw(one, view))
+        panel_ms[p.id] = timed(lambda one=one: frames.draw(one, view, deferred=None))
     print(f"H={H} T={T}, canvases {dict((p.id, p.size) for p in PANELS)}")
     print(f"first frame (builds the per-trace images and layouts): {first_ms:.2f} ms")
     print("full frame per panel: " + ", ".join(
@@ -123,6 +130,7 @@ def full_frame(H: int = 256, T: int = 2000) -> None:
     print(f"step_ms_h{H}_t{T}={median_ms(steps):.3f}")
     print(f"bridge_calls_per_step={step_calls}")
     print(f"frame_ms_h{H}_t{T}={frame_ms:.3f}")
+    print(f"floor_frame_ms_h{H}_t{T}={floor_ms:.3f}")
     print(f"bridge_calls_per_frame={frame_calls}")
 
 
@@ -132,22 +140,25 @@ def inside(H: int = 128, T: int = 500) -> None:
     rng = np.random.default_rng(1)
     views = [ViewState().at(T).at(int(rng.integers(1, T + 1))).focused(unit=int(rng.integers(H)))
              for _ in range(REPEATS)]
-    frames.draw(cs, views[0])  # per-trace images and layouts
-    times, per_panel = [], {p.id: [] for p in PANELS}
+    frames.draw(cs, views[0], deferred=None)  # per-trace images and layouts
+    times, first, per_panel = [], [], {p.id: [] for p in PANELS}
     for view in views:
         reset(cs)
         t0 = time.perf_counter()
         frames.draw(cs, view)
+        t1 = time.perf_counter()
+        frames.draw(cs, view, deferred=True)
         times.append(time.perf_counter() - t0)
+        first.append(t1 - t0)
         for p in PANELS:
             t1 = time.perf_counter()
-            frames.draw({p.id: cs[p.id]}, view)
+            frames.draw({p.id: cs[p.id]}, view, deferred=None)
             per_panel[p.id].append(time.perf_counter() - t1)
     overlays = canvases()
     hovers, hover_calls = [], []
     points = rng.uniform(0, 1, (4000, 2))
     for p in PANELS:
-        frames.draw(cs, views[-1])
+        frames.draw(cs, views[-1], deferred=None)
         found = 0
         for fx, fy in points:
             x, y = fx * p.size[0], fy * p.size[1]
@@ -165,6 +176,7 @@ def inside(H: int = 128, T: int = 500) -> None:
     print(f"H={H} T={T}, a focus change redraws every panel (median of {REPEATS}): " + ", ".join(
         f"{k} {median_ms(v):.2f} ms" for k, v in per_panel.items()))
     print(f"inside_frame_ms_h{H}_t{T}={median_ms(times):.3f}")
+    print(f"inside_first_paint_ms_h{H}_t{T}={median_ms(first):.3f}")
     print(f"hover_ms_h{H}_t{T}={median_ms(hovers):.4f}")
     print(f"bridge_calls_per_hover={int(np.median(hover_calls))}")
 

@@ -280,6 +280,13 @@ class BrowserPage:
         self._listeners.append(proxy)
         self.document.addEventListener("keydown", proxy)
 
+    def later(self, handler: Callable[[], None]) -> None:
+        """Run handler() once, after the browser has painted what was drawn so far."""
+        def after(_time) -> None:
+            js.setTimeout(create_once_callable(lambda: self._run(handler)), 0)
+
+        js.requestAnimationFrame(create_once_callable(after))
+
     def overlay(self, id: str) -> BrowserCanvas:
         """A transparent canvas stacked exactly over canvas `id`, for hover readouts: drawing
         on it never touches the panel's pixels. Made on first use."""

@@ -62,6 +62,7 @@ class FakePage:
         self._handles = 0
         self._canvas_size = canvas_size
         self.overlays: dict[str, RecordingCanvas] = {}
+        self.laters: list = []
         self.pointer_handlers: dict[str, object] = {}
         self.key_handler = None
         self.keys: set[str] = set()
@@ -138,6 +139,17 @@ class FakePage:
         check_plain(list(keys))
         self.key_handler = handler
 
+    def later(self, handler) -> None:
+        """Queued; run once the event or tick that queued it is over (run_later), as a browser
+        runs it after painting."""
+        assert callable(handler)
+        self.calls.append(("later",))
+        self.laters.append(handler)
+
+    def run_later(self) -> None:
+        while self.laters:
+            self.laters.pop(0)()
+
     def overlay(self, id_: str) -> RecordingCanvas:
         check_id(id_)
         assert id_ in CANVAS_IDS, f"{id_!r} is not a canvas"
@@ -188,6 +200,7 @@ class FakePage:
         assert handlers, f"no {event!r} handler on {id_!r}"
         for handler in handlers:
             handler()
+        self.run_later()  # the browser paints after the event, then runs what waited for it
 
     def click(self, id_: str) -> None:
         self.fire(id_, "click")
@@ -211,14 +224,18 @@ class FakePage:
         """A pointer event on a canvas, as the browser module delivers it (CSS pixels)."""
         assert kind in ("move", "leave", "click"), kind
         self.pointer_handlers[id_](kind, float(x), float(y))
+        self.run_later()
 
     def press(self, key: str) -> None:
         """A key pressed outside the text fields (only the keys the app asked for arrive)."""
         if key in self.keys:
             self.key_handler(key)
+            self.run_later()
 
     def advance(self, ms: float) -> None:
-        """Move the clock forward, running every interval handler that falls due, in order."""
+        """Move the clock forward, running every interval handler that falls due, in order
+        (and what was queued to run after painting, first)."""
+        self.run_later()
         end = self.clock + ms
         while True:
             due = [(entry[2], h) for h, entry in self.intervals.items() if entry[2] <= end]
@@ -229,6 +246,7 @@ class FakePage:
             self.clock = when
             entry[2] = when + entry[1]
             entry[0]()
+            self.run_later()
         self.clock = end
 
     def text(self, id_: str) -> str:

@@ -57,7 +57,9 @@ def page():
 
 @pytest.fixture
 def app(page, models_dir):
-    return start(page, models_dir)
+    app = start(page, models_dir)
+    page.run_later()  # the browser paints after booting, then draws the deferred panels
+    return app
 
 
 def preset_trace(app):
@@ -440,7 +442,7 @@ def test_markup_is_only_ever_text(page, app):
     assert page.text("stat-token") == "<"
     assert {c[0] for c in page.calls} <= {
         "value", "set_value", "set_text", "set_attr", "remove_attr", "set_options", "canvas",
-        "on", "on_pointer", "overlay", "set_cursor", "set_interval", "clear_interval",
+        "on", "on_pointer", "overlay", "set_cursor", "later", "set_interval", "clear_interval",
         "now_ms", "download",
     }
 
@@ -1047,3 +1049,16 @@ def test_back_steps_back_keeping_what_was_revealed(page, app):
     for _ in range(5):
         page.click("back")
     assert app.step == 1  # the first step is as far back as it goes
+
+
+def test_the_costly_panel_follows_once_the_page_has_painted(page, app):
+    page.click("step")
+    gradflow = page.canvases["gradflow"]
+    before = gradflow.count()
+    app.next_unit(1)  # a change made in a handler: the costly panel waits for the paint
+    assert gradflow.count() == before and len(page.laters) == 1
+    app.next_unit(1)
+    app.next_unit(1)  # many changes before one paint: one deferred drawing
+    assert len(page.laters) == 1
+    page.run_later()
+    assert gradflow.count() > before and not page.laters

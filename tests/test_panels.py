@@ -37,7 +37,7 @@ def view(step, unit=None, layer=0) -> ViewState:
 def test_draw_all_draws_every_panel_with_plain_values():
     tr, tokens, model = trace()
     canvases = recorders()
-    frames(tr, tokens, model).draw(canvases, view(10, unit=2))
+    frames(tr, tokens, model).draw(canvases, view(10, unit=2), deferred=None)
     draw_curve(canvases["loss"], [2.0, 1.0], [0.1, 0.5])
     assert canvases["heatmaps"].count("put_rgba") == 4
     assert canvases["states"].count("stroke_path") == 2 * 16 + 3  # lines, axes, zero, marker
@@ -112,7 +112,7 @@ def test_pictures_of_every_panel():
     rng = np.random.default_rng(0)
     losses = 3 * np.exp(-np.arange(400) / 80) + 0.5 + 0.1 * rng.standard_normal(400)
     canvases = {k: RasterCanvas(w, h, scale=2) for k, (w, h) in CANVAS_SIZES.items()}
-    frames(tr, tokens, model).draw(canvases, view(30))
+    frames(tr, tokens, model).draw(canvases, view(30), deferred=None)
     draw_curve(canvases["loss"], losses, 1 - losses / 4)
     for name, c in canvases.items():
         c.save(str(OUT / f"{name}.png"))
@@ -129,3 +129,16 @@ def test_pictures_of_every_panel():
     assert all(near(images["heatmaps"], colors.GATE_COLORS[g]) for g in "ifo")
     assert near(images["states"], colors.CELL) and near(images["states"], colors.HIDDEN)
     assert not near(images["heatmaps"], colors.CELL) and not near(images["states"], colors.FORGET)
+
+
+def test_deferred_panels_are_drawn_apart_from_the_others():
+    tr, tokens, model = trace()
+    views, canvases = frames(tr, tokens, model), recorders()
+    deferred = {p.id for p in REGISTRY.values() if p.deferred}
+    assert deferred == {"gradflow"}  # the one that costs more than a frame
+    views.draw(canvases, view(10, unit=2))
+    assert {k for k, c in canvases.items() if c.count()} == set(REGISTRY) - deferred
+    for c in canvases.values():
+        c.reset()
+    views.draw(canvases, view(10, unit=2), deferred=True)
+    assert {k for k, c in canvases.items() if c.count()} == deferred

@@ -35,7 +35,9 @@ def page():
 
 @pytest.fixture
 def app(page, models_dir):  # noqa: F811  (the fixture imported above)
-    return start(page, models_dir)
+    app = start(page, models_dir)
+    page.run_later()  # the browser paints after booting, then draws the deferred panels
+    return app
 
 
 def drawn(page, canvas: str) -> list[str]:
@@ -54,6 +56,7 @@ def clamps(app) -> tuple:
 def focused(page, app, unit: int, step: int) -> None:
     page.choose("unit", str(unit))
     app.go_to(step)
+    page.run_later()  # as after any event: the page paints, then the deferred panels draw
 
 
 def pick(page, select: str, value: str) -> None:
@@ -398,9 +401,9 @@ def test_picture_of_the_probe_panels_as_the_page_composes_them(page, app):
     view = app.view
     frames = Frames(scene)
     rasters = {k: RasterCanvas(*CANVAS_SIZES[k], scale=2) for k in INSPECTION}
-    frames.draw(rasters, view)
+    frames.draw(rasters, view, deferred=None)
     svgs = {k: SvgCanvas(*CANVAS_SIZES[k]) for k in INSPECTION}
-    Frames(scene).draw(svgs, view)
+    Frames(scene).draw(svgs, view, deferred=None)
     OUT.mkdir(exist_ok=True)
     for k in INSPECTION:
         w, h = CANVAS_SIZES[k]

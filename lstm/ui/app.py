@@ -68,6 +68,7 @@ class App:
         self.note = ""  # what the message says about the current sequence (unknown tokens)
         self.hovered: tuple[str, Hit] | None = None  # the readout shown: (canvas id, what)
         self.cursors: dict[str, bool] = {}  # canvas id -> shows the pointing hand
+        self.later_pending = False  # the deferred panels are due to be drawn
         self.train: TrainPanel | None = None  # the training panel, set by start()
         self.probes = ProbeControls(page, self)  # clamps, features, findings, gradient step
 
@@ -259,7 +260,7 @@ class App:
 
     def next_unit(self, delta: int) -> None:
         """`[` and `]`: the previous or next unit (from the mean: the first or the last)."""
-        hidden = self.hidden_size()
+        hidden = self.units  # those of the trace shown, as the unit menu lists them
         unit = self.view.focus.unit
         start = 0 if delta > 0 else hidden - 1
         unit = start if unit is None else (unit + delta) % hidden
@@ -491,8 +492,7 @@ class App:
         layers = 1 if self.entry.model is None else self.entry.model.num_layers
         self.view = self.view.focused(
             layer=controls.parse_int(self.page.value("layer"), 0, layers - 1, 0),
-            unit=None if unit == "mean" else controls.parse_int(unit, 0, self.hidden_size() - 1,
-                                                                0))
+            unit=None if unit == "mean" else controls.parse_int(unit, 0, self.units - 1, 0))
         self.show()
 
     def choose_colour(self) -> None:
@@ -549,6 +549,14 @@ class App:
     def show_message(self, text: str) -> None:
         self.page.set_text("message", " ".join(t for t in (self.notice, text) if t))
 
+    def draw_deferred(self) -> None:
+        """The costly panels (gradient flow), a moment after the others, at the view then."""
+        self.later_pending = False
+        if self.frames is not None:
+            view = self.view.but(focus=self.view.focus.but(layer=self.layer(), unit=self.unit()))
+            canvases = {name: self.page.canvas(name) for name in CANVASES}
+            self.frames.draw(canvases, view, deferred=True)
+
     def show(self, prev: int | None = None) -> None:
         """The stats and every panel at the view; with `prev`, only what moved since that step."""
         for id_, text in stats_texts(self.trace, self.tokens, self.view.focus).items():
@@ -563,6 +571,9 @@ class App:
         else:
             view = self.view.but(focus=self.view.focus.but(layer=self.layer(), unit=self.unit()))
             self.frames.draw(canvases, view, prev)
+            if not self.later_pending:
+                self.later_pending = True
+                self.page.later(self.guard(self.draw_deferred))
             said = describe(self.frames.scene, view)
             for panel in PANELS:
                 self.page.set_attr(panel.id, "aria-label", f"{panel.title}: {said}")

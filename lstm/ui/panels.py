@@ -110,6 +110,7 @@ class Panel:
     empty: str = ""  # the placeholder before any trace
     tune: Callable[[object, ViewState], None] | None = None
     title: str = ""  # what the canvas shows, for its text alternative
+    deferred: bool = False  # costly: drawn just after the others, once the page has painted
 
 
 def sized(cls) -> Callable[[Scene, int, int, int], object]:
@@ -250,7 +251,7 @@ PANELS = [
           "What a clamped gate changes will appear here",
           title="The focused unit's states with and without the clamps"),
     Panel("gradflow", gradflow_panel.SIZE, sized(gradflow_panel.GradflowPanel), gradflow_data,
-          gradflow_panel.PLACEHOLDER,
+          gradflow_panel.PLACEHOLDER, deferred=True,
           title="How the focused unit's cell state depends on every earlier cell state"),
 ]
 REGISTRY = {p.id: p for p in PANELS}
@@ -303,12 +304,14 @@ class Frames:
             self.drawers[key] = panel.make(self.scene, layer, canvas.width, canvas.height)
         return self.drawers[key]
 
-    def draw(self, canvases: dict[str, Canvas], view: ViewState, prev: int | None = None) -> None:
+    def draw(self, canvases: dict[str, Canvas], view: ViewState, prev: int | None = None,
+             deferred: bool | None = False) -> None:
         """Every panel that has a canvas; with `prev`, only what moved from step prev (the
-        drawers that can tell; the others draw whole)."""
+        drawers that can tell; the others draw whole). `deferred`: False draws the panels that
+        are not deferred, True only the deferred ones, None all of them."""
         for panel in PANELS:
             canvas = canvases.get(panel.id)
-            if canvas is None:
+            if canvas is None or deferred not in (None, panel.deferred):
                 continue
             drawer = self.drawer(panel, view.focus.layer, canvas)
             if panel.tune is not None:
