@@ -14,6 +14,7 @@ page says which file to load, and once that file is loaded the rest of the link 
 from __future__ import annotations
 
 from .state import MAX_STORED_CHARS, ViewState
+from .training import TRAINED
 
 FILE_PREFIX = "file:"
 
@@ -27,12 +28,14 @@ class Links:
         self.remembered: ViewState | None = None
         self.written = ""  # the hash last written (or found)
         self.waiting: ViewState | None = None  # a link's state, until its model file is loaded
+        self.started = False  # nothing is remembered before the link has been read
 
     def bind(self) -> None:
         self.page.on_hash_change(self.app.guard(self.follow))
 
     def restore(self) -> None:
         """On start: the link, or else the state kept from the last visit, or the default."""
+        self.started = True
         if self.page.get_hash().lstrip("#"):
             self.follow()
             return
@@ -63,6 +66,9 @@ class Links:
                     f"which a link cannot carry: load that file (the model file input, or drop "
                     f"it on the page) to see it"
                 )
+            elif state.model == TRAINED:
+                problems.append("it shows a model trained in the tab, which a link cannot "
+                                "carry: download it from the training panel and load its file")
             else:
                 problems.append(f"it names the model {state.model[:40]!r}, which this page does "
                                 f"not have, so the default is shown")
@@ -132,7 +138,7 @@ class Links:
         """Write the shown state to the hash and to storage when it changed and the page
         rests (not playing, tracing or failed). While a link waits for its model file, its
         hash stays, so it still says which file it needs."""
-        if self.app.state in ("processing", "tracing", "error"):
+        if not self.started or self.app.state in ("processing", "tracing", "error"):
             return
         state = self.shown_state()
         if state == self.remembered:
