@@ -10,11 +10,12 @@ import pytest
 from lstm import modelfile
 from lstm.draw.raster import RasterCanvas, decode_png
 from lstm.tracefile import COLUMNS
-from lstm.ui.app import RANDOM, start
+from lstm.ui.app import RANDOM
 from lstm.ui.exports import file_stem
 from lstm.ui.panels import PANELS, Frames
 from tests.fakes import FakePage
-from tests.test_app import page_values, preset_bytes
+from tests.test_app import page_values
+from tests.test_uploads import fixture, small_app
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -26,8 +27,7 @@ def page():
 
 @pytest.fixture
 def app(page, tmp_path):
-    (tmp_path / "brackets.npz").write_bytes(preset_bytes())
-    return start(page, tmp_path)
+    return small_app(page, tmp_path)
 
 
 def export(page, button: str, panel: str | None = None) -> tuple[str, bytes, str]:
@@ -134,8 +134,6 @@ def test_the_random_model_exports_and_traces_the_same_once_loaded_back(page, app
 
 
 def test_an_imported_model_exports_as_a_model_file_keeping_its_gates_and_reading(page, app):
-    from tests.test_uploads import fixture
-
     page.upload("model-file", "hard.keras", fixture("keras_hard64.keras"))
     page.choose("read-as", "ids")
     name, data, _ = export(page, "export-model")

@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from lstm.ui.app import start
 from lstm.weights import checks
 from tests.fakes import FakePage
 from tests.test_app import check_view, page_values, preset_bytes
@@ -18,6 +19,12 @@ from tests.test_weights_safetensors import LYING
 IMPORT = Path(__file__).parent / "fixtures" / "import"
 
 
+def small_app(page: FakePage, folder: Path):
+    """The app on `page` with one small bracket preset (2 layers of 4 units) in `folder`."""
+    (folder / "brackets.npz").write_bytes(preset_bytes())
+    return start(page, folder)
+
+
 @pytest.fixture
 def page():
     return FakePage(page_values())
@@ -25,10 +32,7 @@ def page():
 
 @pytest.fixture
 def app(page, tmp_path):
-    from lstm.ui.app import start
-
-    (tmp_path / "brackets.npz").write_bytes(preset_bytes())
-    return start(page, tmp_path)
+    return small_app(page, tmp_path)
 
 
 def fixture(name: str) -> bytes:
@@ -112,6 +116,7 @@ def test_without_a_vocabulary_the_page_says_it_reads_code_points_or_ids(page, ap
     assert page.attr("read-as", "disabled") is None and page.values["read-as"] == "chars"
     page.choose("read-as", "ids")
     assert "Reads token ids (whole numbers separated by spaces" in page.text("model-info")
+    assert page.values["sequence"] == "0 1 2 3 4 5 6 7" and app.tokens[:2] == ["0", "1"]
     page.type_text("sequence", "3 1 x 14")
     page.click("step")
     message = page.text("message")

@@ -186,6 +186,9 @@ def file_entry(filename: str, data: bytes, vocab: bytes | None = None, vocab_nam
                 "tokenizer": "word", "vocabulary_from": "ids"}
     label = f"{filename} ({model.hidden_size} units, loaded)"
     entry = entry_from_model(f"file:{filename}", label, model, meta)
+    if meta.get("vocabulary_from") == "ids":
+        ids = " ".join(str(j) for j in range(min(model.vocab_size, 8)))
+        entry.examples.insert(0, (example_label("Token ids", ids), ids))
     entry.info = file_info(filename, model, meta, vocab_name)
     return entry
 
