@@ -29,9 +29,14 @@ class Links:
         self.written = ""  # the hash last written (or found)
         self.waiting: ViewState | None = None  # a link's state, until its model file is loaded
         self.started = False  # nothing is remembered before the link has been read
+        self.typing = False  # the text box may differ from the text shown (typed since)
 
     def bind(self) -> None:
         self.page.on_hash_change(self.app.guard(self.follow))
+        self.page.on("sequence", "input", self.app.guard(self.typed))
+
+    def typed(self) -> None:
+        self.typing = True  # remembered by the guard, as the text being typed at step 0
 
     def restore(self) -> None:
         """On start: the link, or else the state kept from the last visit, or the default."""
@@ -128,10 +133,14 @@ class Links:
 
     # --- remembering --------------------------------------------------------------------------
     def shown_state(self) -> ViewState:
-        """What a link to the page now would show: the view, or the text being typed at step 0."""
-        view, typed = self.app.shown_view(), self.page.value("sequence")
-        if typed != view.text:
-            view = view.but(text=typed, reached=0, focus=view.focus.but(step=0))
+        """What a link to the page now would show: the view, or the text being typed at step 0
+        (the text box is read only after typing: it can hold 100,000 characters)."""
+        view = self.app.shown_view()
+        if self.typing:
+            typed = self.page.value("sequence")
+            self.typing = typed != view.text
+            if self.typing:
+                view = view.but(text=typed, reached=0, focus=view.focus.but(step=0))
         return view
 
     def remember(self) -> None:

@@ -10,6 +10,7 @@ timer in `lstm.ui.playback`, since it is about what runs, not about what is show
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field, replace
 from urllib.parse import quote, unquote
@@ -23,6 +24,13 @@ MAX_STORED_CHARS = 2_000_000  # the copy kept in localStorage (any text up to MA
 LINK_FIELDS = ("v", "model", "step", "layer", "unit", "gate", "speed", "colour", "text",
                "textchars")
 WHOLE = re.compile(r"[0-9]{1,9}")  # ASCII digits only: int() would take "²", "1_0", " 1"
+
+
+@functools.lru_cache(maxsize=8)
+def quoted(value: str) -> str:
+    """`value` percent-encoded as UTF-8, every reserved character too (a lone surrogate, which
+    UTF-8 cannot hold, becomes "?"). Cached: a long text is written again at every step."""
+    return quote(value, safe="", errors="replace")
 
 
 @dataclass(frozen=True)
@@ -70,8 +78,8 @@ class ViewState:
         if f.gate is not None:
             pairs.append(("gate", f.gate))
         pairs += [("speed", str(self.speed)), ("colour", self.colour_by)]
-        head = "&".join(f"{k}={quote(v, safe='')}" for k, v in pairs)
-        text = f"&text={quote(self.text, safe='', errors='replace')}" if self.text else ""
+        head = "&".join(f"{k}={quoted(v)}" for k, v in pairs)
+        text = f"&text={quoted(self.text)}" if self.text else ""
         if len(head) + len(text) > limit:
             text = f"&textchars={len(self.text)}"
         return head + text
