@@ -15,17 +15,18 @@ PLAIN_TYPES = (str, int, float, bool, bytes)
 ELEMENT_IDS = frozenset(
     [
         "sequence", "example", "model", "cell-size", "cell-size-value", "speed", "speed-value",
-        "unit", "layer", "colour-by", "start", "pause", "step", "reset", "status", "stat-step",
-        "stat-cell-norm", "stat-hidden-norm", "stat-token", "message", "loading",
-        "loading-stage", "loading-bar", "timing", *CANVAS_SIZES, "train-task", "train-hidden",
-        "train-lr", "train-batch", "train-start", "train-pause", "train-reset",
-        "train-progress", "train-rate", "train-status", "train-download", "model-file",
-        "model-info", "vocab-file", "read-as", "import-options", "import-question",
-        "import-choice-row", "import-choice", "import-number-row", "import-number",
-        "import-apply", "export-panel", "export-png", "export-svg", "export-csv", "export-npz",
-        "export-model",
+        "unit", "layer", "colour-by", "start", "pause", "step", "reset", "status", "stat-step", "stat-cell-norm",
+        "stat-hidden-norm", "stat-token", "message", "loading", "loading-stage", "loading-bar",
+        "timing", *CANVAS_SIZES, "train-task", "train-hidden", "train-lr",
+        "train-batch", "train-start", "train-pause", "train-reset", "train-progress", "train-rate",
+        "train-status", "train-download", "model-file",
     ]
 )
+ELEMENT_IDS |= frozenset([  # your own model and the exports (lstm/ui/uploads.py, exports.py)
+    "model-info", "vocab-file", "read-as", "import-options", "import-question",
+    "import-choice-row", "import-choice", "import-number-row", "import-number", "import-apply",
+    "export-panel", "export-png", "export-svg", "export-csv", "export-npz", "export-model",
+])
 CANVAS_IDS = frozenset(CANVAS_SIZES)
 
 

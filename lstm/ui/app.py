@@ -564,7 +564,8 @@ class App:
         elif self.frames is None:
             draw_empty(canvases)
         else:
-            self.frames.draw(canvases, self.shown_view(), prev)
+            self.frames.draw(canvases, self.view.but(focus=self.view.focus.but(
+                layer=self.layer(), unit=self.unit())), prev)
         if self.hovered is not None:
             self.hide_readout()
 

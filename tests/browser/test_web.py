@@ -273,46 +273,6 @@ def test_download_offers_the_bytes_under_the_file_name(web):
         assert f.read() == bytes([0, 1, 2, 255]) + b"PK"
 
 
-def app_canvases(steps: int, size: tuple[int, int]) -> dict[str, list]:
-    """Every canvas call the controller (CPython, FakePage) makes: start, then `steps` Steps."""
-    fake = FakePage(values={"speed": "3"}, canvas_size=size)
-    lstm.ui.app.start(fake)
-    for _ in range(steps):
-        fake.click("step")
-    return {id: canvas.calls for id, canvas in fake.canvases.items()}
-
-
-def replay(web, id: str, calls: list, size: tuple[int, int]) -> float:
-    """Replay recorded calls on a fresh canvas of the page through BrowserCanvas; returns ms."""
-    plain = [[name, [{"b64": base64.b64encode(a).decode()} if type(a) is bytes else a
-                     for a in args]] for name, args in calls]
-    web.evaluate("s => { window.recorded = s; }", json.dumps(plain))
-    return py(web, f"""
-        import base64, json, js
-        from lstm.web import BrowserCanvas
-        el = js.document.getElementById({id!r}) or js.document.createElement("canvas")
-        el.id, el.width, el.height = {id!r}, {size[0]}, {size[1]}
-        js.document.body.append(el)
-        c = BrowserCanvas(el, 1)
-        calls = [(name, [base64.b64decode(a["b64"]) if isinstance(a, dict) else a for a in args])
-                 for name, args in json.loads(js.window.recorded)]
-        t0 = page.now_ms()
-        for name, args in calls:
-            getattr(c, name)(*args)
-        result = page.now_ms() - t0
-    """)
-
-
-def test_a_recorded_app_frame_replays_with_the_images_exact(web):
-    size = (900, 460)
-    calls = app_canvases(6, size)["heatmaps"]
-    replay(web, "replayed", calls, size)
-    rgba, known = composed(calls, *size)
-    assert known.sum() > 1000
-    same = (canvas_pixels(web, "replayed") == rgba).all(axis=2)[known]
-    assert same.mean() > 0.9, f"{same.mean():.1%} of the image pixels match"  # marker drawn over
-
-
 # --- links, storage and drops (lstm/ui/links.py and uploads.py use these) -------------------
 
 
@@ -392,3 +352,44 @@ def test_an_exported_picture_downloads_byte_for_byte(web):
     assert info.value.suggested_filename == "heatmaps.png"
     with open(info.value.path(), "rb") as f:
         assert f.read() == data
+
+
+def app_canvases(steps: int, size: tuple[int, int]) -> dict[str, list]:
+    """Every canvas call the controller (CPython, FakePage) makes: start, then `steps` Steps."""
+    fake = FakePage(values={"speed": "3"}, canvas_size=size)
+    lstm.ui.app.start(fake)
+    for _ in range(steps):
+        fake.click("step")
+    return {id: canvas.calls for id, canvas in fake.canvases.items()}
+
+
+def replay(web, id: str, calls: list, size: tuple[int, int]) -> float:
+    """Replay recorded calls on a fresh canvas of the page through BrowserCanvas; returns ms."""
+    plain = [[name, [{"b64": base64.b64encode(a).decode()} if type(a) is bytes else a
+                     for a in args]] for name, args in calls]
+    web.evaluate("s => { window.recorded = s; }", json.dumps(plain))
+    return py(web, f"""
+        import base64, json, js
+        from lstm.web import BrowserCanvas
+        el = js.document.getElementById({id!r}) or js.document.createElement("canvas")
+        el.id, el.width, el.height = {id!r}, {size[0]}, {size[1]}
+        js.document.body.append(el)
+        c = BrowserCanvas(el, 1)
+        calls = [(name, [base64.b64decode(a["b64"]) if isinstance(a, dict) else a for a in args])
+                 for name, args in json.loads(js.window.recorded)]
+        t0 = page.now_ms()
+        for name, args in calls:
+            getattr(c, name)(*args)
+        result = page.now_ms() - t0
+    """)
+
+
+def test_a_recorded_app_frame_replays_with_the_images_exact(web):
+    size = (900, 460)
+    calls = app_canvases(6, size)["heatmaps"]
+    replay(web, "replayed", calls, size)
+    rgba, known = composed(calls, *size)
+    assert known.sum() > 1000
+    same = (canvas_pixels(web, "replayed") == rgba).all(axis=2)[known]
+    assert same.mean() > 0.9, f"{same.mean():.1%} of the image pixels match"  # marker drawn over
+
