@@ -70,10 +70,10 @@ class App:
         self.note = ""  # what the message says about the current sequence (unknown tokens)
         self.hovered: tuple[str, Hit] | None = None  # the readout shown: (canvas id, what)
         self.cursors: dict[str, bool] = {}  # canvas id -> shows the pointing hand
-        self.train: TrainPanel | None = None  # the training panel, set by start()
         self.uploads = Uploads(page, self)  # model and vocabulary files, their questions
         self.exports = Exports(page, self)  # pictures, trace files and the model file
         self.links = Links(page, self)  # the state in the URL hash and in localStorage
+        self.train: TrainPanel | None = None  # the training panel, set by start()
 
     # --- wiring -------------------------------------------------------------------------------
     def guard(self, handler):
@@ -106,11 +106,11 @@ class App:
         for canvas in CANVASES:
             self.page.on_pointer(canvas, g(lambda kind, x, y, c=canvas: self.point(c, kind, x, y)))
         self.page.on_key(g(self.key), list(controls.KEYS))
+        self.page.set_options("model", self.models.options())
+        self.page.set_value("model", self.entry.key)
         self.uploads.bind()
         self.exports.bind()
         self.links.bind()
-        self.page.set_options("model", self.models.options())
-        self.page.set_value("model", self.entry.key)
         self.cell_size = controls.parse_int(self.page.value("cell-size"), *controls.CELL_SIZES, 8)
         self.show_speed()
         self.select(self.entry)

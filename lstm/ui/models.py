@@ -44,10 +44,10 @@ class Entry:
     examples: list[tuple[str, str]]
     version: int = 0  # bumped when the weights change (training), so cached traces are redone
     task: str = ""  # the task it was trained on, if any
+    info: str = ""  # what the page says of a model loaded from a file
     labels: list[str] | None = None  # the output layer's names
     description: str = ""  # what it learnt, in words
-    meta: dict = field(default_factory=dict)
-    info: str = ""
+    meta: dict = field(default_factory=dict)  # its model file's metadata (findings read it)
 
 
 def entry_from_model(key: str, label: str, model: LSTM, meta: dict) -> Entry:

@@ -392,4 +392,3 @@ def test_a_recorded_app_frame_replays_with_the_images_exact(web):
     assert known.sum() > 1000
     same = (canvas_pixels(web, "replayed") == rgba).all(axis=2)[known]
     assert same.mean() > 0.9, f"{same.mean():.1%} of the image pixels match"  # marker drawn over
-
