@@ -21,9 +21,11 @@ from .panels import PANELS, Frames, draw_empty
 
 PNG_SCALE = 2  # samples per CSS pixel each way, averaged: anti-aliased (the PNG is the panel size)
 LOSS = "loss"  # the training panel's curve, exported like the others
-TITLES = {"diagram": "Cell diagram", "tokentext": "Coloured text", "heatmaps": "Gate heatmaps",
-          "states": "Cell and hidden states", "equations": "Equations",
-          "prediction": "Prediction", "saturation": "Gate saturation", LOSS: "Training loss"}
+TITLES = {  # short names for the menu; a panel not named here is listed by its title
+    "diagram": "Cell diagram", "tokentext": "Coloured text", "heatmaps": "Gate heatmaps",
+    "states": "Cell and hidden states", "equations": "Equations", "prediction": "Prediction",
+    "saturation": "Gate saturation", LOSS: "Training loss",
+}
 NPZ, CSV, PNG, SVG = ("application/octet-stream", "text/csv", "image/png", "image/svg+xml")
 
 
@@ -43,8 +45,8 @@ class Exports:
 
     def bind(self) -> None:
         on, g = self.page.on, self.app.guard
-        ids = [p.id for p in PANELS] + [LOSS]
-        self.page.set_options("export-panel", [(i, TITLES.get(i, i)) for i in ids])
+        menu = [(p.id, TITLES.get(p.id) or getattr(p, "title", "") or p.id) for p in PANELS]
+        self.page.set_options("export-panel", [*menu, (LOSS, TITLES[LOSS])])
         on("export-png", "click", g(lambda: self.panel("png")))
         on("export-svg", "click", g(lambda: self.panel("svg")))
         on("export-csv", "click", g(self.trace_csv))
