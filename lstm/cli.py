@@ -39,7 +39,6 @@ function that runs it and returns the exit code. Errors print one line to stderr
 from __future__ import annotations
 
 import argparse
-import csv
 import io
 import re
 import sys
@@ -55,12 +54,12 @@ from .files import atomic_output, check_writable
 from .model import LSTM, MEMORY_LIMIT, trace_nbytes
 from .modelfile import load_model, save_model
 from .tokens import MODES, Vocab, open_embedding, show, tokenize, unknown_listing
+from .tracefile import step_rows, trace_arrays, write_rows
 from .train import add_train_arguments, run_train
 from .weights import WeightsError, load_weights, sniff
 
 RANDOM_DEFAULTS = {"hidden": 16, "embed": 8, "layers": 1, "seed": 0}
 RANDOM_LIMITS = {"hidden": 4096, "embed": 4096, "layers": 16}  # and MEMORY_LIMIT for the trace
-COLUMNS = ("step", "token", "layer", "mean_i", "mean_f", "mean_g", "mean_o", "norm_c", "norm_h")
 
 
 class CommandError(Exception):
@@ -267,18 +266,6 @@ def model_and_ids(args) -> tuple[LSTM, list[str], np.ndarray]:
     return model, tokens, ids
 
 
-def step_rows(tokens: list[str], trace) -> list[tuple]:
-    """One row per step and layer: step, token, layer, the gate means, |c| and |h|."""
-    rows = []
-    for k, layer in enumerate(trace.layers):
-        means = [getattr(layer, g).mean(axis=1) for g in "ifgo"]
-        norms = [np.linalg.norm(layer.c, axis=1), np.linalg.norm(layer.h, axis=1)]
-        for t, token in enumerate(tokens):
-            rows.append((t, token, k, *(float(v[t]) for v in means + norms)))
-    rows.sort(key=lambda row: (row[0], row[2]))
-    return rows
-
-
 def print_table(rows: list[tuple], layer: int, units: int) -> None:
     """The rows of one layer under a header saying what the columns are."""
     print(f"layer {layer}: gate columns are means over its {units} units; |c|, |h|: vector norms")
@@ -301,24 +288,13 @@ def write_npz(path: str, model: LSTM, tokens: list[str], trace, extra: dict | No
               ) -> None:
     """The parameters, the tokens and every array of the trace (see the module doc), plus
     any `extra` arrays by name."""
-    arrays = dict(model.params)
-    arrays["tokens"] = np.array(tokens, dtype=str)
-    arrays["x_l0"] = trace.layers[0].x
-    for k, layer in enumerate(trace.layers):
-        for name in ("pre", "i", "f", "g", "o", "c", "h"):
-            arrays[f"{name}_l{k}"] = getattr(layer, name)
-    if trace.logits is not None:
-        arrays["logits"] = trace.logits
-    arrays.update(extra or {})
     with atomic_output(path) as f:
-        np.savez(f, **arrays)
+        np.savez(f, **trace_arrays(model, tokens, trace, extra))
 
 
 def write_csv(path: str, rows: list[tuple]) -> None:
     with atomic_output(path, "w", newline="", encoding="utf-8") as f:
-        out = csv.writer(f)
-        out.writerow(COLUMNS)
-        out.writerows(row[:3] + tuple(f"{v:.9g}" for v in row[3:]) for row in rows)
+        write_rows(f, rows)
 
 
 def layer_of(args, model: LSTM) -> int:

@@ -23,6 +23,7 @@ from pyodide.ffi import create_once_callable, create_proxy, jsnull, to_js
 PYODIDE_DIR = "assets/vendor/pyodide/"  # where the page's Pyodide lives (for messages)
 FONT_FAMILY = 'system-ui, -apple-system, "Segoe UI", Roboto, sans-serif'
 BOOT_STAGES = 3  # runtime, NumPy, model: the loading bar's max
+STATE_KEY = "lstm-gates-visualizer.state"  # localStorage: the last state (lstm/ui/links.py)
 
 # Canvas.texts in JS: every label of a panel crosses the bridge in one call.
 DRAW_TEXTS = js.Function.new("ctx", "items", "family", """
@@ -362,6 +363,85 @@ class BrowserPage:
         link.click()
         js.setTimeout(create_once_callable(lambda: js.URL.revokeObjectURL(url)), 1000)
 
+    def on_drop(self, handler: Callable[[list[tuple[str, bytes]]], None]) -> None:
+        """Call handler([(name, data), ...]) with the files dropped anywhere on the page (other
+        drags are left to the browser); while files are dragged over it, <body> has the class
+        "dropping"."""
+        body = self.document.body
+
+        def has_files(event) -> bool:
+            transfer = event.dataTransfer
+            return transfer is not None and transfer is not jsnull and \
+                bool(transfer.types.includes("Files"))
+
+        def over(event) -> None:
+            if has_files(event):
+                event.preventDefault()  # without it the browser opens the file instead
+                event.dataTransfer.dropEffect = "copy"
+                body.classList.add("dropping")
+
+        def leave(event) -> None:
+            if event.relatedTarget is None or event.relatedTarget is jsnull:  # left the window
+                body.classList.remove("dropping")
+
+        async def read(files) -> None:
+            chosen = []
+            for j in range(files.length):
+                file = files.item(j)
+                try:
+                    chosen.append((str(file.name), (await file.arrayBuffer()).to_bytes()))
+                except Exception as e:  # unreadable (a folder, removed, permissions): say so
+                    self.set_text("message", f"Could not read {file.name}: {e}")
+                    return
+            if chosen:
+                self._run(lambda: handler(chosen))
+
+        reading: set = set()  # the reads under way, kept until done
+
+        def drop(event) -> None:
+            body.classList.remove("dropping")
+            if has_files(event):
+                event.preventDefault()
+                task = asyncio.ensure_future(read(event.dataTransfer.files))  # taken now
+                reading.add(task)
+                task.add_done_callback(reading.discard)
+
+        for name, fn in (("dragover", over), ("dragleave", leave), ("drop", drop)):
+            proxy = create_proxy(fn)
+            self._listeners.append(proxy)
+            self.document.addEventListener(name, proxy)
+
+    def get_hash(self) -> str:
+        """location.hash without its "#" (percent-encoded, as the address bar keeps it)."""
+        return str(js.location.hash).removeprefix("#")
+
+    def set_hash(self, text: str) -> None:
+        """Make the hash "#" + text with history.replaceState: no history entry, no
+        hashchange event."""
+        js.history.replaceState(js.history.state, "", "#" + text)
+
+    def on_hash_change(self, handler: Callable[[], None]) -> None:
+        """Call handler() when the hash changes other than by set_hash (edited by hand)."""
+        proxy = create_proxy(lambda _event: self._run(handler))
+        self._listeners.append(proxy)
+        js.window.addEventListener("hashchange", proxy)
+
+    def load_state(self) -> str | None:
+        """The text save_state kept in localStorage, or None (none kept, or storage off)."""
+        try:
+            value = js.localStorage.getItem(STATE_KEY)
+        except Exception:  # storage disabled (a SecurityError): nothing was kept
+            return None
+        return None if value is None or value is jsnull else str(value)
+
+    def save_state(self, text: str) -> None:
+        """Keep text in localStorage for the next visit; when storage is off or full the page
+        goes on (its link still holds the state) and the console says why."""
+        try:
+            js.localStorage.setItem(STATE_KEY, text)
+        except Exception as e:
+            js.console.warn(f"The page state is not kept for the next visit: {e}")
+
     def _run(self, handler: Callable[[], None]) -> None:
         """Run an event or timer handler; an exception is logged and shown, never lost.
 
@@ -603,9 +683,7 @@ async def boot() -> None:
         await painted()
         import lstm.ui.app
 
-        app = lstm.ui.app.start(page)
-        page.on_file("model-file", app.load_model_file)
-        page.app = app
+        page.app = lstm.ui.app.start(page)
         marks["interactive"] = mark("interactive")
         js.performance.measure("time-to-interactive", _js_object({"end": "interactive"}))
         loading.finish(marks)

@@ -25,6 +25,11 @@ ELEMENT_IDS = frozenset(
         "clamp-add", "clamp-clear", "grad-step",
     ]
 )
+ELEMENT_IDS |= frozenset([  # your own model and the exports (lstm/ui/uploads.py, exports.py)
+    "model-info", "vocab-file", "read-as", "import-options", "import-question",
+    "import-choice-row", "import-choice", "import-number-row", "import-number", "import-apply",
+    "export-panel", "export-png", "export-svg", "export-csv", "export-npz", "export-model",
+])
 CANVAS_IDS = frozenset(CANVAS_SIZES)
 
 
@@ -67,6 +72,12 @@ class FakePage:
         self.key_handler = None
         self.keys: set[str] = set()
         self.cursors: dict[str, bool] = {}
+        self.file_handlers: dict[str, object] = {}
+        self.drop_handler = None
+        self.hash = ""  # location.hash without its "#"
+        self.hash_writes = 0  # history.replaceState calls
+        self.hash_handler = None
+        self.storage: str | None = None  # what save_state kept (localStorage)
         for id_, v in (values or {}).items():
             self.values[id_] = v
 
@@ -187,7 +198,51 @@ class FakePage:
         self.calls.append(("download", filename, len(data), mime))
         self.downloads.append((filename, data, mime))
 
+    def on_file(self, id_: str, handler) -> None:
+        check_id(id_)
+        assert callable(handler)
+        self.calls.append(("on_file", id_))
+        self.file_handlers[id_] = handler
+
+    def on_drop(self, handler) -> None:
+        assert callable(handler)
+        self.drop_handler = handler
+
+    def get_hash(self) -> str:
+        return self.hash
+
+    def set_hash(self, text: str) -> None:
+        assert type(text) is str and not text.startswith("#"), text
+        self.calls.append(("set_hash", text))
+        self.hash = text
+        self.hash_writes += 1
+
+    def on_hash_change(self, handler) -> None:
+        assert callable(handler)
+        self.hash_handler = handler
+
+    def load_state(self) -> str | None:
+        return self.storage
+
+    def save_state(self, text: str) -> None:
+        assert type(text) is str, text
+        self.calls.append(("save_state", len(text)))
+        self.storage = text
+
     # --- what tests do -------------------------------------------------------------------
+    def upload(self, id_: str, name: str, data: bytes) -> None:
+        """A file chosen in an <input type=file>, its bytes handed over as the browser does."""
+        self.file_handlers[id_](name, bytes(data))
+
+    def drop(self, files: list[tuple[str, bytes]]) -> None:
+        """Files dropped onto the page."""
+        self.drop_handler([(name, bytes(data)) for name, data in files])
+
+    def open_hash(self, text: str) -> None:
+        """The visitor edits the hash (or opens a link in this tab): hashchange fires."""
+        self.hash = text.removeprefix("#")
+        self.hash_handler()
+
     def _store_value(self, id_: str, value: str) -> None:
         options = self.options.get(id_)
         if options is not None and value not in [v for v, _ in options]:

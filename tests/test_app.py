@@ -443,7 +443,7 @@ def test_markup_is_only_ever_text(page, app):
     assert {c[0] for c in page.calls} <= {
         "value", "set_value", "set_text", "set_attr", "remove_attr", "set_options", "canvas",
         "on", "on_pointer", "overlay", "set_cursor", "later", "set_interval", "clear_interval",
-        "now_ms", "download",
+        "now_ms", "download", "on_file", "set_hash", "save_state",
     }
 
 
@@ -516,13 +516,23 @@ def vector_model_bytes() -> bytes:
     return modelfile.model_bytes(LSTM.random(3, 4), meta)
 
 
+def test_a_model_without_embedding_reads_each_token_as_a_fixed_random_vector(page, app):
+    app.load_model_file("vectors.npz", vector_model_bytes())
+    assert app.entry.key == "file:vectors.npz" and app.entry.vocab is None
+    page.type_text("sequence", "abca")
+    page.click("reset")
+    x = app.trace.layers[0].x
+    assert x.shape == (4, 3)
+    np.testing.assert_array_equal(x[0], x[3])  # the same token, the same vector
+    assert not np.array_equal(x[0], x[1])
+
+
 @pytest.mark.parametrize(
     ("data", "reason"),
     [
-        (b"", "not a model file"),
-        (b"hello", "not a model file"),
-        (b"PK\x05\x06" + bytes(18), "no 'meta' entry"),
-        (vector_model_bytes(), "reads vectors, not tokens"),
+        (b"", "other.npz is empty"),
+        (b"hello", "other.npz is not a known format"),
+        (b"PK\x05\x06" + bytes(18), "holds no arrays"),
     ],
 )
 def test_a_foreign_file_is_refused_with_a_reason(page, app, data, reason):
@@ -566,10 +576,10 @@ def test_a_malformed_meta_is_refused_and_playback_goes_on(page, app, change, rea
 def test_any_failure_while_reading_a_file_is_the_file_s_not_the_visualizer_s(
     page, app, monkeypatch
 ):
-    def broken(data):
+    def broken(*args, **options):
         raise KeyError("sizes")
 
-    monkeypatch.setattr(modelfile, "load_model", broken)
+    monkeypatch.setattr(models, "load_weights", broken)
     page.click("start")
     app.load_model_file("odd.npz", b"")
     assert page.text("message") == "Could not load odd.npz: 'sizes'"

@@ -195,3 +195,16 @@ def test_declared_sizes_over_the_limit_are_refused_before_reading(monkeypatch):
     monkeypatch.setattr(checks, "MAX_BYTES", 1000)
     with pytest.raises(WeightsError, match="over the limit of 1,000 bytes"):
         weights.load_weights("big.npz", (FIXTURES / "torch_word.npz").read_bytes())
+
+
+def test_an_ambiguity_names_the_option_and_the_choices_that_settle_it():
+    """WeightsError.option and .choices: the page turns them into a question."""
+    with pytest.raises(WeightsError) as e:
+        load("torch_two_lstms.npz")
+    assert (e.value.option, e.value.choices) == ("lstm", ("decoder.lstm", "encoder.lstm"))
+    with pytest.raises(WeightsError) as e:
+        load("tf1_cells.npz")
+    assert (e.value.option, e.value.choices) == ("forget_bias", ())
+    with pytest.raises(WeightsError) as e:
+        load_weights("x.npz", b"junk")
+    assert (e.value.option, e.value.choices) == (None, ())

@@ -14,6 +14,7 @@ numbers exactly). Every handler is guarded: an exception becomes a message, neve
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 import numpy as np
@@ -25,6 +26,8 @@ from ..tasks import TASKS
 from ..tokens import TokenError, tokenize
 from . import controls
 from .errors import error_text, guarded
+from .exports import Exports
+from .links import Links
 from .models import (
     DEFAULT_PRESET,
     MODELS_DIR,
@@ -32,7 +35,6 @@ from .models import (
     Entry,
     Models,
     entry_from_model,
-    file_entry,
     load_presets,
     random_entry,
     sentence,
@@ -44,6 +46,7 @@ from .probes import ProbeControls
 from .state import ViewState
 from .stats import stats_texts
 from .training import TrainPanel
+from .uploads import Uploads
 
 __all__ = ["RANDOM", "STATUS", "App", "start"]
 CANVASES = tuple(p.id for p in PANELS)
@@ -69,13 +72,24 @@ class App:
         self.hovered: tuple[str, Hit] | None = None  # the readout shown: (canvas id, what)
         self.cursors: dict[str, bool] = {}  # canvas id -> shows the pointing hand
         self.later_pending = False  # the deferred panels are due to be drawn
+        self.uploads = Uploads(page, self)  # model and vocabulary files, their questions
+        self.exports = Exports(page, self)  # pictures, trace files and the model file
+        self.links = Links(page, self)  # the state in the URL hash and in localStorage
         self.train: TrainPanel | None = None  # the training panel, set by start()
         self.probes = ProbeControls(page, self)  # clamps, features, findings, gradient step
 
     # --- wiring -------------------------------------------------------------------------------
     def guard(self, handler):
-        """`handler` made safe for the page: an exception stops play and becomes a message."""
-        return guarded(handler, self.fail)
+        """`handler` made safe for the page: an exception stops play and becomes a message.
+        After it, the state shown is remembered for links (lstm.ui.links)."""
+
+        @functools.wraps(handler)
+        def then_remember(*args):
+            result = handler(*args)
+            self.links.remember()
+            return result
+
+        return guarded(then_remember, self.fail)
 
     def bind(self) -> None:
         """Register every control's handler and show the first model and example."""
@@ -99,6 +113,9 @@ class App:
         self.probes.bind()
         self.page.set_options("model", self.models.options())
         self.page.set_value("model", self.entry.key)
+        self.uploads.bind()
+        self.exports.bind()
+        self.links.bind()
         self.cell_size = controls.parse_int(self.page.value("cell-size"), *controls.CELL_SIZES, 8)
         self.show_speed()
         self.select(self.entry)
@@ -403,6 +420,7 @@ class App:
         self.probes.model_changed(entry)
         self.show_menus()
         self.show_cell_size()
+        self.uploads.show_entry(entry)
         if entry.examples:
             self.page.set_value("example", "0")
             self.page.set_value("sequence", entry.examples[0][1])
@@ -526,10 +544,8 @@ class App:
             self.retrace()
 
     def load_model_file(self, filename: str, data: bytes) -> None:
-        """A model file the visitor chose (the browser hands its bytes): add it and show it.
-
-        The browser module's entry point for the `model-file` input; it never raises.
-        """
+        """A model file the visitor chose or dropped (the browser hands its bytes): add it
+        and show it (lstm.ui.uploads). The handler of the `model-file` input; never raises."""
         self.guard(self.add_model_file)(filename, data)
 
     def add_model_file(self, filename: str, data: bytes) -> None:
@@ -538,14 +554,13 @@ class App:
         An upload is anybody's file: whatever fails while reading it is the file's fault, so it
         never stops playback nor changes the state.
         """
-        try:
-            entry = file_entry(filename, data)
-        except Exception as e:
-            self.page.set_text("message", f"Could not load {filename}: {e}")
-            return
-        self.add_entry(entry)
+        self.uploads.model_file(filename, data)
 
     # --- output -------------------------------------------------------------------------------
+    def shown_view(self) -> ViewState:
+        """The view as the panels draw it: the layer and unit within the trace shown."""
+        return self.view.but(focus=self.view.focus.but(layer=self.layer(), unit=self.unit()))
+
     def show_message(self, text: str) -> None:
         self.page.set_text("message", " ".join(t for t in (self.notice, text) if t))
 
@@ -553,7 +568,7 @@ class App:
         """The costly panels (gradient flow), a moment after the others, at the view then."""
         self.later_pending = False
         if self.frames is not None:
-            view = self.view.but(focus=self.view.focus.but(layer=self.layer(), unit=self.unit()))
+            view = self.shown_view()
             canvases = {name: self.page.canvas(name) for name in CANVASES}
             self.frames.draw(canvases, view, deferred=True)
 
@@ -569,7 +584,7 @@ class App:
             for panel in PANELS:
                 self.page.set_attr(panel.id, "aria-label", f"{panel.title}: {said}")
         else:
-            view = self.view.but(focus=self.view.focus.but(layer=self.layer(), unit=self.unit()))
+            view = self.shown_view()
             self.frames.draw(canvases, view, prev)
             if not self.later_pending:
                 self.later_pending = True
@@ -584,8 +599,8 @@ class App:
 def start(page, models_dir: Path | str = MODELS_DIR) -> App:
     """The visualizer and the training panel, bound to `page` and showing the default preset.
 
-    The browser module calls this once NumPy is loaded, keeps the App, and hands the bytes of a
-    file chosen in `model-file` to `App.load_model_file(name, data)`. Never raises.
+    The browser module calls this once NumPy is loaded and keeps the App. The page then
+    follows its link (or the state kept from the last visit). Never raises.
     """
     models_dir = Path(models_dir)
     presets, problems = load_presets(models_dir)
@@ -600,4 +615,5 @@ def start(page, models_dir: Path | str = MODELS_DIR) -> App:
     app.guard(app.bind)()
     app.train = TrainPanel(page, app)
     app.guard(app.train.bind)()
+    app.guard(app.links.restore)()
     return app

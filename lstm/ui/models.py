@@ -9,9 +9,10 @@ from pathlib import Path
 import numpy as np
 
 from .. import modelfile
-from ..model import LSTM
+from ..model import GATE_ACTIVATIONS, LSTM
 from ..tasks import TASKS
 from ..tokens import UNK, TokenError, Vocab, open_embedding, show, unknown_listing
+from ..weights import load_weights
 
 MODELS_DIR = Path(__file__).resolve().parent.parent.parent / "assets" / "models"
 RANDOM = "random"
@@ -28,7 +29,12 @@ RANDOM_EXAMPLES = [
 
 @dataclass
 class Entry:
-    """One choice of the model menu: a model (None: the random model) and how it reads text."""
+    """One choice of the model menu: a model (None: the random model) and how it reads text.
+
+    vocab None: the model has no embedding and each token is read as a fixed random vector
+    (`open_embedding`, seeded). meta: the model file's metadata, as the entry reads text (what
+    an export writes); info: what the page says about where it came from.
+    """
 
     key: str
     label: str
@@ -38,6 +44,7 @@ class Entry:
     examples: list[tuple[str, str]]
     version: int = 0  # bumped when the weights change (training), so cached traces are redone
     task: str = ""  # the task it was trained on, if any
+    info: str = ""  # what the page says of a model loaded from a file
     labels: list[str] | None = None  # the output layer's names
     description: str = ""  # what it learnt, in words
     meta: dict = field(default_factory=dict)  # its model file's metadata (findings read it)
@@ -45,8 +52,6 @@ class Entry:
 
 def entry_from_model(key: str, label: str, model: LSTM, meta: dict) -> Entry:
     """A menu entry for a model with its metadata (task, tokenizer, vocabulary, example)."""
-    if model.vocab_size is None:
-        raise ValueError("this model reads vectors, not tokens (it has no embedding)")
     example = str(meta.get("example") or "")
     examples = [(example_label("Example", example), example)] if example else []
     task = str(meta.get("task") or "")
@@ -58,7 +63,7 @@ def entry_from_model(key: str, label: str, model: LSTM, meta: dict) -> Entry:
         label=label,
         model=model,
         tokenizer=str(meta["tokenizer"]),
-        vocab=Vocab(list(meta["vocabulary"])),
+        vocab=None if model.vocab_size is None else Vocab(list(meta["vocabulary"])),
         examples=examples + task_examples(task),
         task=task,
         labels=[str(v) for v in labels] if labels is not None else None,
@@ -143,20 +148,70 @@ class Models:
                   ) -> tuple[LSTM, np.ndarray, list[tuple[int, str]]]:
         """The entry's model, its inputs for `tokens` (ids (T,) or vectors (T, E)), and the
         unknown (position, token)s; TokenError when the vocabulary cannot read them."""
-        if entry.model is None:
-            vocab, embedding = open_embedding(tokens, RANDOM_EMBED, SEED)
+        if entry.vocab is None:  # the random model, or a model without an embedding
+            model = self.random_model(cell_size) if entry.model is None else entry.model
+            vocab, embedding = open_embedding(tokens, model.input_size,
+                                              int(entry.meta.get("seed", SEED)))
             ids, unknown = vocab.encode(tokens)
-            return self.random_model(cell_size), embedding[ids], unknown
+            return model, embedding[ids], unknown
         try:
             ids, unknown = entry.vocab.encode(tokens)
         except TokenError as e:  # unknown tokens, and no "<unk>" to read them as
             advice = "Remove them, or choose the random model, which reads any token."
+            if entry.meta.get("vocabulary_from") == "ids":
+                advice = (f"Token ids are whole numbers from 0 to {len(entry.vocab) - 1}, "
+                          f"separated by spaces.")
             raise TokenError(f"{sentence(str(e))} {advice}") from None
         return entry.model, ids, unknown
 
 
-def file_entry(filename: str, data: bytes) -> Entry:
-    """The menu entry of a model file's bytes; ValueError-like errors say what is wrong."""
-    model, meta = modelfile.load_model(data)
+READ_AS = {  # how the page reads text for an imported model that came without a vocabulary
+    "chars": "characters by code point (token id n is the character U+n)",
+    "ids": "token ids (whole numbers separated by spaces, e.g. 3 1 4)",
+}
+
+
+def file_entry(filename: str, data: bytes, vocab: bytes | None = None, vocab_name: str = "",
+               read_as: str = "chars", **options) -> Entry:
+    """The menu entry of a file's bytes: a model file of this app or any format
+    `lstm.weights.load_weights` reads, with a vocabulary file's bytes and its options.
+
+    An imported model without a vocabulary file reads text as `read_as` (READ_AS). Errors are
+    WeightsError (a ValueError) saying what is wrong; its `option` names what would settle it.
+    """
+    model, meta = load_weights(filename, data, vocab=vocab, **options)
+    source = meta.get("vocabulary_from")
+    if source == "code points" and read_as == "ids":
+        meta = {**meta, "vocabulary": [str(j) for j in range(model.vocab_size)],
+                "tokenizer": "word", "vocabulary_from": "ids"}
     label = f"{filename} ({model.hidden_size} units, loaded)"
-    return entry_from_model(f"file:{filename}", label, model, meta)
+    entry = entry_from_model(f"file:{filename}", label, model, meta)
+    if meta.get("vocabulary_from") == "ids":
+        ids = " ".join(str(j) for j in range(min(model.vocab_size, 8)))
+        entry.examples.insert(0, (example_label("Token ids", ids), ids))
+    entry.info = file_info(filename, model, meta, vocab_name)
+    return entry
+
+
+def file_info(filename: str, model: LSTM, meta: dict, vocab_name: str = "") -> str:
+    """What the page says of a loaded file: its format, sizes, vocabulary, parity, notes."""
+    source = meta.get("source", {})
+    layers = f"{model.num_layers} layers" if model.num_layers > 1 else "1 layer"
+    parts = [f"{filename}: {source.get('format', 'a model file of this app')}, {layers} of "
+             f"{model.hidden_size} units."]
+    reads = {
+        "file": f"the vocabulary of {vocab_name or 'the file'} ({model.vocab_size} tokens)",
+        "code points": READ_AS["chars"],
+        "ids": READ_AS["ids"],
+        "none": "vectors: it has no embedding, so each token is given a fixed random vector",
+    }.get(meta.get("vocabulary_from"), f"its own vocabulary ({model.vocab_size or 0} tokens)")
+    parts.append(f"Reads {reads}.")
+    if "parity" in meta:
+        p = meta["parity"]
+        parts.append(f"Parity with the file's reference outputs: largest absolute difference "
+                     f"{p['max_abs_diff']:.3g} over {p['steps']} steps "
+                     f"({', '.join(p['by_array'])}).")
+    if model.gate_activation != "sigmoid":
+        parts.append(f"Gates: {model.gate_activation}, {GATE_ACTIVATIONS[model.gate_activation]}.")
+    parts.extend(note if note.endswith(".") else f"{note}." for note in source.get("notes", []))
+    return " ".join(parts)

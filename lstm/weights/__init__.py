@@ -120,7 +120,8 @@ def load_weights(name: str, data: bytes, *, dtype=np.float64, vocab: bytes | Non
     refs = {}
     if kind == "npz" and "meta" in read_npz(data):
         if given or vocab is not None:
-            raise WeightsError(f"{name} is a model file of this app: options do not apply")
+            raise WeightsError(f"{name} is a model file of this app: options do not apply "
+                               f"(nor a vocabulary file: it carries its own)")
         try:
             return modelfile.load_model(data, dtype=dtype)
         except modelfile.ModelFileError as e:

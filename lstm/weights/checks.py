@@ -13,7 +13,15 @@ MAX_VALUES = 25_000_000  # numbers in one array (200 MB as float64)
 
 
 class WeightsError(ValueError):
-    """A weights file that cannot be imported; the message names the array or byte at fault."""
+    """A weights file that cannot be imported; the message names the array or byte at fault.
+
+    When an option of `load_weights` would settle it, `option` names it and `choices` lists
+    the values that fit (empty for a number such as forget_bias), so the page can ask.
+    """
+
+    def __init__(self, message: str, option: str | None = None, choices: tuple[str, ...] = ()):
+        super().__init__(message)
+        self.option, self.choices = option, tuple(choices)
 
 
 def check_values(name: str, shape: tuple) -> int:

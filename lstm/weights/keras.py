@@ -90,7 +90,8 @@ def gate_activation(layers: list[Layer], version: str | None, option: str | None
             "hard_sigmoid gates, but the file records no Keras version, and Keras 2 and 3 "
             "compute hard_sigmoid differently: set recurrent_activation to "
             "hard_sigmoid_keras2 (clip(0.2 x + 0.5, 0, 1)) or hard_sigmoid_keras3 "
-            "(relu6(x + 3) / 6)"
+            "(relu6(x + 3) / 6)", "recurrent_activation",
+            ("hard_sigmoid_keras3", "hard_sigmoid_keras2"),
         )
     major = version.split(".")[0]
     if major not in ("2", "3"):

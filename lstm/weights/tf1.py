@@ -67,7 +67,7 @@ def from_tf1(arrays: dict, *, forget_bias: float | None, lstm: str | None = None
     if len(cells) != 1:
         raise WeightsError(
             f"the file holds {len(cells)} TF1 LSTMs: {', '.join(cells)}; choose one "
-            f"(lstm=NAME, --lstm NAME)"
+            f"(lstm=NAME, --lstm NAME)", "lstm", tuple(cells),
         )
     prefix, layers = next(iter(cells.items()))
     for parts in layers.values():
@@ -82,7 +82,7 @@ def from_tf1(arrays: dict, *, forget_bias: float | None, lstm: str | None = None
                 f"visualizer's cell does not do"
             )
     if forget_bias is None:
-        raise WeightsError(FORGET_BIAS_HELP)
+        raise WeightsError(FORGET_BIAS_HELP, "forget_bias")
     if sorted(layers) != list(range(len(layers))):
         raise WeightsError(f"TF1 cells {sorted(layers)}: expected cell_0 to cell_{len(layers) - 1}")
     params, sources, used = {}, {}, set()

@@ -58,7 +58,8 @@ def pick_lstm(groups: dict, option: str | None) -> str:
     if len(groups) > 1:
         found = ", ".join(repr(p.rstrip(".") or "(top level)") for p in sorted(groups))
         raise WeightsError(
-            f"the file holds {len(groups)} LSTMs: {found}; choose one (lstm=NAME, --lstm NAME)"
+            f"the file holds {len(groups)} LSTMs: {found}; choose one (lstm=NAME, --lstm NAME)",
+            "lstm", tuple(p.rstrip(".") for p in sorted(groups)),
         )
     return next(iter(groups))
 
@@ -142,7 +143,7 @@ def _choose(role: str, fits: list[str], names: tuple, option: str | None,
     if len(named) > 1:
         raise WeightsError(
             f"{len(named)} candidates for the {role}: {', '.join(named)}; choose one "
-            f"({role}=NAME or none, --{role} NAME)"
+            f"({role}=NAME or none, --{role} NAME)", role, (*named, "none"),
         )
     return named[0] if named else None
 

@@ -273,6 +273,87 @@ def test_download_offers_the_bytes_under_the_file_name(web):
         assert f.read() == bytes([0, 1, 2, 255]) + b"PK"
 
 
+# --- links, storage and drops (lstm/ui/links.py and uploads.py use these) -------------------
+
+
+def test_set_hash_replaces_the_hash_without_history_or_hashchange(web):
+    py(web, """
+        changes = []
+        page.on_hash_change(lambda: (changes.append(page.get_hash()),
+                                     page.set_text("out", "changed " + page.get_hash())))
+        page.set_text("out", "")
+    """)
+    length = web.evaluate("history.length")
+    for j in range(5):
+        py(web, f"page.set_hash('v=1&step={j}&text=%28a%20b%29')")
+    assert web.evaluate("location.hash") == "#v=1&step=4&text=%28a%20b%29"
+    assert web.evaluate("history.length") == length  # replaceState: no entry per write
+    assert py(web, "result = page.get_hash()") == "v=1&step=4&text=%28a%20b%29"
+    web.wait_for_timeout(100)
+    assert py(web, "result = changes") == []  # set_hash never fires hashchange
+    web.evaluate("location.hash = '#model=alice&text=%C3%A9'")  # edited by hand
+    web.wait_for_function("document.getElementById('out').textContent.startsWith('changed')")
+    assert py(web, "result = changes") == ["model=alice&text=%C3%A9"]
+
+
+def test_the_state_is_kept_in_local_storage(web):
+    web.evaluate("localStorage.clear()")
+    assert py(web, "result = page.load_state()") is None
+    py(web, "page.save_state('v=1&text=h%C3%A9 ' + 'x' * 100000)")
+    kept = web.evaluate("localStorage.getItem('lstm-gates-visualizer.state')")
+    assert kept == "v=1&text=h%C3%A9 " + "x" * 100000
+    assert py(web, "result = len(page.load_state())") == len(kept)
+
+
+def test_files_dropped_on_the_page_reach_the_handler_as_bytes(web):
+    py(web, """
+        dropped = []
+        page.on_drop(lambda files: (dropped.append(files),
+                                    page.set_text("out", ",".join(n for n, _ in files))))
+        page.set_text("out", "")
+    """)
+    over = web.evaluate("""() => {
+        const t = new DataTransfer();
+        t.items.add(new File([new Uint8Array([0, 255, 7])], "model.npz"));
+        const e = new DragEvent("dragover", {dataTransfer: t, bubbles: true, cancelable: true});
+        document.body.dispatchEvent(e);
+        return [e.defaultPrevented, document.body.classList.contains("dropping")];
+    }""")
+    assert over == [True, True]  # the browser would otherwise open the file
+    web.evaluate("""() => {
+        const t = new DataTransfer();
+        t.items.add(new File([new Uint8Array([0, 255, 7])], "model.npz"));
+        t.items.add(new File(['["a", "b"]'], "vocab.json", {type: "application/json"}));
+        document.body.dispatchEvent(new DragEvent("drop", {dataTransfer: t, bubbles: true,
+                                                            cancelable: true}));
+    }""")
+    web.wait_for_function("document.getElementById('out').textContent === 'model.npz,vocab.json'")
+    assert py(web, "result = dropped[-1]") == [("model.npz", bytes([0, 255, 7])),
+                                               ("vocab.json", b'["a", "b"]')]
+    assert web.evaluate("document.body.classList.contains('dropping')") is False
+    text_drag = web.evaluate("""() => {
+        const t = new DataTransfer();
+        t.setData("text/plain", "not a file");
+        const e = new DragEvent("dragover", {dataTransfer: t, bubbles: true, cancelable: true});
+        document.body.dispatchEvent(e);
+        return e.defaultPrevented;
+    }""")
+    assert text_drag is False  # only files are taken; other drags stay the browser's
+
+
+def test_an_exported_picture_downloads_byte_for_byte(web):
+    data = bytes(range(256)) * 64
+    web.evaluate("s => { window.blob = s; }", base64.b64encode(data).decode())
+    with web.expect_download() as info:
+        py(web, """
+            import base64, js
+            page.download("heatmaps.png", base64.b64decode(str(js.window.blob)), "image/png")
+        """)
+    assert info.value.suggested_filename == "heatmaps.png"
+    with open(info.value.path(), "rb") as f:
+        assert f.read() == data
+
+
 def app_canvases(steps: int, size: tuple[int, int]) -> dict[str, list]:
     """Every canvas call the controller (CPython, FakePage) makes: start, then `steps` Steps."""
     fake = FakePage(values={"speed": "3"}, canvas_size=size)
