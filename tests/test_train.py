@@ -93,6 +93,15 @@ def test_trainer_dropout_keeps_the_batches_and_changes_the_run():
     assert not np.array_equal(runs[0].flat, runs[1].flat)
 
 
+def test_annealing_lowers_the_learning_rate_to_a_tenth():
+    trainer = Trainer(get_task("anbn"), hidden_size=4, lr=0.01, anneal=100)
+    rates = [trainer.lr_at(n) for n in (1, 51, 101, 500)]
+    assert rates == pytest.approx([0.01, 0.0055, 0.001, 0.001])
+    trainer.run(2)
+    assert trainer.adam.lr == trainer.lr_at(2) < 0.01
+    assert Trainer(get_task("anbn"), hidden_size=4, lr=0.01).lr_at(10**6) == 0.01
+
+
 def test_masked_steps_do_not_matter():
     params, inputs, targets, mask = random_case(2, True)
     loss, grads = gradients(params, inputs, targets, mask)
