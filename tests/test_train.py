@@ -266,6 +266,9 @@ def test_cli_train_writes_a_model_file(tmp_path, capsys):
     assert "held-out:" in capsys.readouterr().out
     model, meta = load_model(out)
     assert model.hidden_size == 6 and meta["task"] == "anbn"
+    assert meta["command"] == (f"python -m lstm train --task anbn --hidden 6 --layers 1 --lr 0.01 "
+                               f"--batch 32 --clip 1.0 --seed 0 --steps 20 --out {out}")
+    assert meta["description"].startswith(get_task("anbn").about)
 
 
 def test_cli_train_refuses_a_bad_learning_rate(tmp_path, capsys):
@@ -281,7 +284,9 @@ def test_cli_train_writes_into_the_current_folder_not_over_a_preset(tmp_path, mo
     assert load_model(tmp_path / "anbn.npz")[0].hidden_size == 4
 
 
-@pytest.mark.parametrize("flag, value", [("--hidden", "0"), ("--batch", "0"), ("--steps", "0")])
+@pytest.mark.parametrize("flag, value", [("--hidden", "0"), ("--batch", "0"), ("--steps", "0"),
+                                         ("--length", "0"), ("--dropout", "0.95"),
+                                         ("--anneal", "-1")])
 def test_cli_train_names_the_flag_that_is_out_of_range(flag, value, tmp_path, capsys):
     argv = ["train", "--task", "anbn", flag, value, "--out", str(tmp_path / "x.npz")]
     assert main(argv) == 2
