@@ -15,12 +15,18 @@ PRESETS = sorted(MODELS.glob("*.npz"))
 FRESH = 4  # sequences per long test: a few, so the test stays quick
 
 
-@pytest.mark.parametrize("path", PRESETS, ids=lambda p: p.stem)
-def test_long_inputs_hold_on_fresh_strings(path):
+def preset_with(path: Path, field: str):
+    """The preset's model, meta and task, skipping the test when its task has no `field`."""
     model, meta = load_model(path)
     task = get_task(meta["task"])
-    if task.long is None:
-        pytest.skip(f"{task.name} has no long test")
+    if getattr(task, field) is None:
+        pytest.skip(f"{task.name} has no {field}")
+    return model, meta, task
+
+
+@pytest.mark.parametrize("path", PRESETS, ids=lambda p: p.stem)
+def test_long_inputs_hold_on_fresh_strings(path):
+    model, meta, task = preset_with(path, "long")
     metrics = meta["metrics"]
     assert metrics["long_test"] == task.long.about
     assert metrics["long_accuracy"] >= task.long.goal
@@ -48,10 +54,7 @@ def test_readme_records_the_command_of_every_preset():
 
 @pytest.mark.parametrize("path", PRESETS, ids=lambda p: p.stem)
 def test_the_counting_presets_count_with_the_unit_their_meta_names(path):
-    model, meta = load_model(path)
-    task = get_task(meta["task"])
-    if task.count is None:
-        pytest.skip(f"{task.name} does not count")
+    model, meta, task = preset_with(path, "count")
     found = counter_unit(task, model)
     assert {key: meta["metrics"][key] for key in found} == found
     assert abs(found["counter_r"]) >= 0.95
