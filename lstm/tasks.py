@@ -65,6 +65,8 @@ class Task:
     make_heldout: Callable[[np.random.Generator, int], Batch]
     label_steps: Callable[[list[str]], Steps] | None = None  # targets_of; default next token
     long: LongTest | None = None
+    count: Callable[[np.ndarray], np.ndarray] | None = None  # what a counter unit would hold
+    count_name: str = ""  # ... in words: "the depth"
     tokenizer: str = "char"
     next_token: bool = False  # targets are the next input token (a language model)
 
@@ -151,6 +153,11 @@ def bracket_batch(
     lengths = random_lengths(rng, B, T // 2 if shortest is None else shortest, T)
     mask = (np.arange(T) < lengths[:, None]).astype(np.float32)
     return inputs, targets, mask
+
+
+def bracket_depth(ids: np.ndarray) -> np.ndarray:
+    """The depth (T,) after each token of bracket ids (T,)."""
+    return np.cumsum((ids == 0).astype(np.int64) - (ids == 1))
 
 
 def bracket_heldout_batch(rng: np.random.Generator, batch_size: int) -> Batch:
@@ -245,6 +252,11 @@ def anbn_batch(rng: np.random.Generator, batch_size: int, largest: int) -> Batch
     return anbn_strings(np.clip(n, 1, largest))
 
 
+def anbn_count(ids: np.ndarray) -> np.ndarray:
+    """The a's not yet matched by b's (T,) after each token of aⁿbⁿ ids (T,)."""
+    return np.cumsum((ids == 0).astype(np.int64) - (ids == 1))
+
+
 def anbn_heldout_batch(rng: np.random.Generator, batch_size: int) -> Batch:
     return anbn_batch(rng, batch_size, ANBN_MAX)
 
@@ -324,6 +336,8 @@ TASKS = {
         label_steps=bracket_steps,
         long=LongTest(f"depth after each character of {BRACKET_LONG:,}-character strings",
                       bracket_long_batch, 64, 0.99),
+        count=bracket_depth,
+        count_name="the depth",
     ),
     "recall": Task(
         name="recall",
@@ -352,6 +366,8 @@ TASKS = {
         label_steps=anbn_steps,
         long=LongTest(f"every predictable step of aⁿbⁿ. for n = 1..{ANBN_LONG}",
                       anbn_long_batch, ANBN_LONG, 1.0),
+        count=anbn_count,
+        count_name="the a's not yet matched by b's",
         next_token=True,
     ),
     "alice": TextTask(

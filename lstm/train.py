@@ -42,7 +42,9 @@ LIMITS = {
     "clip": (0.0, 1000.0, False),
     "length": (1, 10_000, True),
     "dropout": (0.0, 0.9, True),
+    "anneal": (0, 10_000_000, True),
 }
+ANNEAL_FLOOR = 0.1  # an annealed learning rate ends at this share of lr
 
 
 class TrainingError(RuntimeError):
@@ -418,7 +420,28 @@ def evaluate(task, model) -> dict:
         metrics["long_steps"] = counted
         metrics["long_accuracy"] = round(right / counted, 5)
         metrics["long_sequences_right"] = round(whole / len(long[0]), 5)
+    if task.count is not None:
+        metrics.update(counter_unit(task, model))
     return metrics
+
+
+def counter_unit(task, model) -> dict:
+    """The layer and unit whose cell state c best follows `task.count` (Pearson r) over the
+    longest sequence of the task's long test, up to its last scored step."""
+    inputs, _, mask = task.long_heldout()
+    row = int(np.argmax(mask.sum(1)))
+    ids = inputs[row, : int(np.flatnonzero(mask[row])[-1]) + 1]
+    count = task.count(ids) - task.count(ids).mean()
+    best = (0.0, 0.0, 0, 0)  # |r|, r, layer, unit
+    for k, layer in enumerate(model.trace(ids).layers):
+        c = layer.c - layer.c.mean(0)
+        norm = np.sqrt((c * c).sum(0) * (count * count).sum())
+        r = np.divide(c.T @ count, norm, out=np.zeros(c.shape[1]), where=norm > 0)
+        u = int(np.argmax(np.abs(r)))
+        best = max(best, (abs(float(r[u])), float(r[u]), k, u))
+    _, r, k, u = best
+    return {"counter_layer": k, "counter_unit": u, "counter_r": round(r, 4),
+            "counter_steps": len(ids)}
 
 
 def description(task, metrics: dict) -> str:
@@ -428,18 +451,23 @@ def description(task, metrics: dict) -> str:
         return task.about
     unit = "character" if task.tokenizer == "char" else "word"
     if "bits_per_token" in metrics and "unigram_bits_per_token" in metrics:
-        held = (f"{metrics['bits_per_token']:.2f} bits per {unit} on held-out text (a guess "
-                f"from {unit} frequencies alone: {metrics['unigram_bits_per_token']:.2f}); "
-                f"the next {unit} ranked first {metrics['accuracy']:.1%} of the time")
+        held = (f"{metrics['bits_per_token']:.2f} bits per {unit} (a guess from {unit} "
+                f"frequencies alone: {metrics['unigram_bits_per_token']:.2f} bits); the next "
+                f"{unit} ranked first {metrics['accuracy']:.1%} of the time")
     else:
         held = (f"right at {metrics['accuracy']:.2%} of {metrics['heldout_steps']:,} scored "
-                f"steps in {metrics['heldout_sequences']:,} held-out sequences")
+                f"steps in {metrics['heldout_sequences']:,} sequences")
     text = f"{task.about} Held-out test: {held}."
     if "long_accuracy" in metrics:
         right = round(metrics["long_sequences_right"] * metrics["long_sequences"])
         text += (f" Long inputs ({metrics['long_test']}): right at "
                  f"{metrics['long_accuracy']:.2%} of {metrics['long_steps']:,} steps; "
                  f"{right} of {metrics['long_sequences']} sequences right throughout.")
+    if "counter_unit" in metrics:
+        layer = f" of layer {metrics['counter_layer']}" if metrics["counter_layer"] else ""
+        text += (f" It counts with cell unit {metrics['counter_unit']}{layer}: over "
+                 f"{metrics['counter_steps']:,} steps its c follows {task.count_name} "
+                 f"(correlation {metrics['counter_r']:+.3f}).")
     return text
 
 
@@ -473,6 +501,7 @@ class Trainer:
     seed: int = 0
     length: int | None = None  # the task's training length (`Task.batch`); None: its default
     dropout: float = 0.0  # the share of each layer's h dropped on its way up (see `forward`)
+    anneal: int = 0  # steps over which lr falls to ANNEAL_FLOOR * lr (half a cosine); 0: never
     history: list[Record] = field(default_factory=list)
     message: str = ""
     seconds: float = 0.0
@@ -528,11 +557,20 @@ class Trainer:
             )
             raise TrainingError(self.message)
         self.last_good[:] = self.flat
+        self.adam.lr = self.lr_at(n)
         self.adam.update(self.flat_grad)
         record = Record(n, loss, correct / max(count, 1), norm)
         self.history.append(record)
         self.seconds += time.perf_counter() - start
         return record
+
+    def lr_at(self, n: int) -> float:
+        """The learning rate of step n: lr, or with `anneal` half a cosine from lr down to
+        ANNEAL_FLOOR * lr at step `anneal`, and that floor after it."""
+        if not self.anneal:
+            return self.lr
+        done = min(n - 1, self.anneal) / self.anneal
+        return self.lr * (ANNEAL_FLOOR + (1 - ANNEAL_FLOOR) * 0.5 * (1 + math.cos(math.pi * done)))
 
     def drops(self, inputs: np.ndarray) -> list[np.ndarray] | None:
         """Fresh dropout arrays (T, B, H) per layer for a batch (B, T), or None without."""
@@ -584,6 +622,7 @@ class Trainer:
             "clip": self.clip,
             "length": self.length,
             "dropout": self.dropout,
+            "anneal": self.anneal,
             "steps": len(self.history),
             "final_train_loss": self.history[-1].loss if self.history else None,
             "metrics": metrics,
@@ -628,6 +667,8 @@ def add_train_arguments(p) -> None:
     p.add_argument("--seed", type=int, default=0, help="initialisation and data seed (0)")
     p.add_argument("--dropout", type=float, help="share of h dropped between layers and "
                    "before the output layer while training (0)")
+    p.add_argument("--anneal", type=int, help="steps over which the learning rate falls to a "
+                   "tenth (half a cosine; 0: constant, the default)")
     p.add_argument("--length", type=int, help="training length: bracket string length (48), "
                    "longest recall delay (30), largest n of aⁿbⁿ (10), text window (64)")
     p.add_argument("--out", help="model file to write (default: TASK.npz here; the shipped "
@@ -646,7 +687,7 @@ def run_train(args) -> int:
     check_writable(out)  # before training, not after
     options = {"hidden_size": "hidden", "num_layers": "layers", "embed_size": "embed",
                "lr": "lr", "batch_size": "batch", "clip": "clip", "seed": "seed",
-               "length": "length", "dropout": "dropout"}
+               "length": "length", "dropout": "dropout", "anneal": "anneal"}
     try:
         given = {name: getattr(args, flag) for name, flag in options.items()}
         trainer = Trainer(get_task(args.task),

@@ -93,6 +93,15 @@ def test_trainer_dropout_keeps_the_batches_and_changes_the_run():
     assert not np.array_equal(runs[0].flat, runs[1].flat)
 
 
+def test_annealing_lowers_the_learning_rate_to_a_tenth():
+    trainer = Trainer(get_task("anbn"), hidden_size=4, lr=0.01, anneal=100)
+    rates = [trainer.lr_at(n) for n in (1, 51, 101, 500)]
+    assert rates == pytest.approx([0.01, 0.0055, 0.001, 0.001])
+    trainer.run(2)
+    assert trainer.adam.lr == trainer.lr_at(2) < 0.01
+    assert Trainer(get_task("anbn"), hidden_size=4, lr=0.01).lr_at(10**6) == 0.01
+
+
 def test_masked_steps_do_not_matter():
     params, inputs, targets, mask = random_case(2, True)
     loss, grads = gradients(params, inputs, targets, mask)
@@ -257,6 +266,9 @@ def test_cli_train_writes_a_model_file(tmp_path, capsys):
     assert "held-out:" in capsys.readouterr().out
     model, meta = load_model(out)
     assert model.hidden_size == 6 and meta["task"] == "anbn"
+    assert meta["command"] == (f"python -m lstm train --task anbn --hidden 6 --layers 1 --lr 0.01 "
+                               f"--batch 32 --clip 1.0 --seed 0 --steps 20 --out {out}")
+    assert meta["description"].startswith(get_task("anbn").about)
 
 
 def test_cli_train_refuses_a_bad_learning_rate(tmp_path, capsys):
@@ -272,7 +284,9 @@ def test_cli_train_writes_into_the_current_folder_not_over_a_preset(tmp_path, mo
     assert load_model(tmp_path / "anbn.npz")[0].hidden_size == 4
 
 
-@pytest.mark.parametrize("flag, value", [("--hidden", "0"), ("--batch", "0"), ("--steps", "0")])
+@pytest.mark.parametrize("flag, value", [("--hidden", "0"), ("--batch", "0"), ("--steps", "0"),
+                                         ("--length", "0"), ("--dropout", "0.95"),
+                                         ("--anneal", "-1")])
 def test_cli_train_names_the_flag_that_is_out_of_range(flag, value, tmp_path, capsys):
     argv = ["train", "--task", "anbn", flag, value, "--out", str(tmp_path / "x.npz")]
     assert main(argv) == 2
