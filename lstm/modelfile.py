@@ -75,7 +75,7 @@ def _json_value(value):
     raise TypeError(f"{type(value).__name__} is not JSON serialisable")
 
 
-TEXT_KEYS = ("task", "title", "about", "example")  # free text the page shows
+TEXT_KEYS = ("task", "title", "about", "example", "description", "command")  # free text
 NUMBER_KEYS = ("training_seconds", "lr", "clip", "final_train_loss")
 WHOLE_KEYS = ("seed", "batch_size", "steps")
 

@@ -1,6 +1,7 @@
 """The visualizer's controller (lstm/ui/app.py) against the recording FakePage."""
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -1072,3 +1073,12 @@ def test_the_costly_panel_follows_once_the_page_has_painted(page, app):
     assert len(page.laters) == 1
     page.run_later()
     assert gradflow.count() > before and not page.laters
+
+
+def test_a_preset_says_what_it_learnt(page, tmp_path):
+    model, meta = modelfile.load_model(Path(__file__).resolve().parent.parent
+                                       / "assets/models/brackets.npz")
+    (tmp_path / "brackets.npz").write_bytes(modelfile.model_bytes(model, meta))
+    start(page, tmp_path)
+    said = page.text("model-info")
+    assert said == meta["description"] and "1,000-character strings" in said

@@ -12,7 +12,6 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_stat
 
 from lstm.analysis.clamp import check_clamp
 from lstm.tokens import MAX_CHARS
-from lstm.ui import app as app_module
 from lstm.ui import playback
 from lstm.ui import training as train_panel
 from lstm.ui.app import start
@@ -192,7 +191,7 @@ class Visitor(RuleBasedStateMachine):
 
 
 def test_random_event_sequences_keep_the_state_machine_sane(models_dir, monkeypatch):
-    monkeypatch.setattr(app_module, "TRACE_AT_ONCE", TRACE_AT_ONCE)
+    monkeypatch.setattr(playback, "TRACE_AT_ONCE", TRACE_AT_ONCE)
     monkeypatch.setattr(playback, "CHUNK_TOKENS", CHUNK_TOKENS)
     monkeypatch.setattr(train_panel, "MAX_SLICE_STEPS", 1)  # one training step per tick,
     monkeypatch.setattr(train_panel, "SLICE_SECONDS", None)  # not limited by the clock

@@ -41,7 +41,7 @@ from .models import (
     unknown_note,
 )
 from .panels import PANELS, Frames, Scene, describe, draw_empty
-from .playback import STATUS, TRACE_AT_ONCE, Playback, Tracing
+from .playback import STATUS, Playback, Tracing, at_once
 from .probes import ProbeControls
 from .state import ViewState
 from .stats import stats_texts
@@ -290,7 +290,7 @@ class App:
         """Tokenize the text and trace it with the current model; step 0. True when traced.
 
         False when the text is refused (the message says why; ready) and when the sequence is
-        longer than TRACE_AT_ONCE tokens: then `then` ("start" or "step") begins its tracing,
+        longer than `at_once(model)` tokens: then `then` ("start" or "step") begins its tracing,
         and without one the tokens wait, untraced, for the first Start or Step.
         """
         text = self.page.value("sequence")
@@ -309,7 +309,7 @@ class App:
                 return False
             self.tokens, self.trace, self.frames = tokens, None, None
             self.note = unknown_note(unknown) if unknown else ""
-            if len(tokens) <= TRACE_AT_ONCE:
+            if len(tokens) <= at_once(model):
                 self.use_trace(model.trace(x), key)
             else:
                 self.show_units()  # of the model that will trace them
@@ -386,7 +386,7 @@ class App:
             self.page.set_text("status", self.playback.status_text())
             return
         key = self.sequence_key(self._traced[0])
-        if self.length > TRACE_AT_ONCE:
+        if self.length > at_once(model):
             then = "start" if self.state == "processing" else ""
             self.playback.begin_tracing(Tracing(key, Tracer(model, x), then))
             return

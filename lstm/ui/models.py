@@ -44,9 +44,8 @@ class Entry:
     examples: list[tuple[str, str]]
     version: int = 0  # bumped when the weights change (training), so cached traces are redone
     task: str = ""  # the task it was trained on, if any
-    info: str = ""  # what the page says of a model loaded from a file
+    info: str = ""  # what the page says of the model: what it learnt, or where it came from
     labels: list[str] | None = None  # the output layer's names
-    description: str = ""  # what it learnt, in words
     meta: dict = field(default_factory=dict)  # its model file's metadata (findings read it)
 
 
@@ -67,7 +66,7 @@ def entry_from_model(key: str, label: str, model: LSTM, meta: dict) -> Entry:
         examples=examples + task_examples(task),
         task=task,
         labels=[str(v) for v in labels] if labels is not None else None,
-        description=str(meta.get("description") or ""),
+        info=str(meta.get("description") or ""),
         meta=meta,
     )
 

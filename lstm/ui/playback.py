@@ -3,7 +3,7 @@
 States, as in the seed (startProcessing / pauseProcessing / stepForward / resetLSTM):
 
     ready       nothing shown yet (step 0); the first Step or Start tokenizes the text and traces it
-    tracing     step 0 of a long sequence (over TRACE_AT_ONCE tokens) that a Start or Step asked
+    tracing     step 0 of a long sequence (over `at_once(model)` tokens) that a Start or Step asked
                 for: the timer traces one chunk per tick, the status counting the tokens, then
                 the panels are drawn (the status says so) and it goes on as asked. Start, Step
                 and Pause choose what follows (play, one step, stay); Reset, another model,
@@ -31,7 +31,12 @@ from ..model import Trace, Tracer
 # Longer sequences are traced in chunks, one per timer tick. Not below the training panel's
 # FOLLOW_TOKENS: training then re-traces them only on pause, never at every slice.
 TRACE_AT_ONCE = 2_000
-CHUNK_TOKENS = 1_000  # tokens traced per tick (about 10 ms on the alice preset in CPython)
+CHUNK_TOKENS = 1_000  # tokens traced per tick, at most
+# A big model traces fewer tokens at once and per tick, by the multiply-adds a token costs:
+# about 100 ms at once and 30 ms a tick in CPython (the 2 x 256-unit alice preset: 300 and 100
+# tokens); small models stay at the token limits above.
+WORK_AT_ONCE = 256_000_000
+WORK_PER_TICK = 85_000_000
 TRACE_TICK_MS = 1  # the browser paints between ticks (and makes the interval about 4 ms)
 STATUS = {
     "ready": "Ready to process sequence",
@@ -42,6 +47,22 @@ STATUS = {
     "error": "Error (see the message)",
 }
 DRAWING = "Drawing the panels of {total:,} tokens…"  # the status once a tracing is done
+
+
+def work_per_token(model) -> int:
+    """Multiply-adds one token costs the model: 4H (In + H) per layer."""
+    H = model.hidden_size
+    return sum(4 * H * ((model.input_size if k == 0 else H) + H) for k in range(model.num_layers))
+
+
+def at_once(model) -> int:
+    """How many tokens are traced at once, without the chunked tracing's progress."""
+    return max(1, min(TRACE_AT_ONCE, WORK_AT_ONCE // work_per_token(model)))
+
+
+def chunk_of(model) -> int:
+    """How many tokens one tick of a tracing traces."""
+    return max(1, min(CHUNK_TOKENS, WORK_PER_TICK // work_per_token(model)))
 
 
 @dataclass
@@ -178,7 +199,7 @@ class Playback:
             self.stop()  # a tick that outlived its timer
             return
         if job.tracer.done < job.tracer.steps:
-            job.tracer.run(CHUNK_TOKENS)
+            job.tracer.run(chunk_of(job.tracer.model))
             self.page.set_text("status", self.status_text())
             return
         self.stop()
