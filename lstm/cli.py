@@ -52,11 +52,11 @@ from .analysis.features import rank_units, regex_feature, task_features
 from .analysis.gradflow import GradError, cell_gradients, forget_product
 from .files import atomic_output, check_writable
 from .model import LSTM, MEMORY_LIMIT, trace_nbytes
-from .modelfile import load_model, save_model
+from .modelfile import save_model
 from .tokens import MODES, Vocab, open_embedding, show, tokenize, unknown_listing
 from .tracefile import step_rows, trace_arrays, write_rows
 from .train import add_train_arguments, run_train
-from .weights import WeightsError, load_weights, sniff
+from .weights import MAX_BYTES, WeightsError, load_weights, sniff
 
 RANDOM_DEFAULTS = {"hidden": 16, "embed": 8, "layers": 1, "seed": 0}
 RANDOM_LIMITS = {"hidden": 4096, "embed": 4096, "layers": 16}  # and MEMORY_LIMIT for the trace
@@ -116,12 +116,17 @@ def add_import_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def read_file(path: str | None) -> bytes | None:
+    """The bytes of a file the user named, read no further than the size limit allows."""
     if path is None:
         return None
     try:
-        return Path(path).read_bytes()
+        with open(path, "rb") as f:
+            data = f.read(MAX_BYTES + 1)
     except OSError as e:
         raise CommandError(f"cannot read {path}: {e.strerror or e}") from None
+    if len(data) > MAX_BYTES:
+        raise CommandError(f"{path} is over the limit of {MAX_BYTES:,} bytes")
+    return data
 
 
 def load_any(args, data: bytes | None = None) -> tuple[LSTM, dict]:
@@ -147,15 +152,13 @@ def parse_ids(text: str, model: LSTM) -> np.ndarray:
     if model.vocab_size is None:
         raise CommandError("--ids: this model reads vectors, not token ids (it has no embedding)")
     try:
-        ids = np.array([int(t) for t in text.replace(" ", "").split(",")], dtype=np.int64)
+        ids = [int(t) for t in text.replace(" ", "").split(",")]
     except ValueError:
         raise CommandError(f"--ids must be comma-separated integers, got {text!r}") from None
-    bad = (ids < 0) | (ids >= model.vocab_size)
-    if bad.any():
-        raise CommandError(
-            f"--ids: {int(ids[bad][0])} is outside the embedding's 0..{model.vocab_size - 1}"
-        )
-    return ids
+    bad = [j for j in ids if not 0 <= j < model.vocab_size]
+    if bad:
+        raise CommandError(f"--ids: {bad[0]} is outside the embedding's 0..{model.vocab_size - 1}")
+    return np.array(ids, dtype=np.int64)
 
 
 def parse_clamp(text: str) -> Clamp:
@@ -214,8 +217,9 @@ def check_text_arguments(args: argparse.Namespace) -> None:
                                f"{e.start} is not UTF-8") from None
 
 
-def model_and_ids(args) -> tuple[LSTM, list[str], np.ndarray]:
-    """The model, the tokens and their ids for `trace`, from a model file or a random model."""
+def model_and_ids(args) -> tuple[LSTM, dict, list[str], np.ndarray]:
+    """The model, its meta ({} for a random model), the tokens and their ids, from a model
+    file or a random model."""
     if args.text is not None and not args.text:
         raise CommandError("--text is empty")
     if args.seed is not None and args.seed < 0:
@@ -231,7 +235,7 @@ def model_and_ids(args) -> tuple[LSTM, list[str], np.ndarray]:
         init = LSTM.random(sizes["embed"], sizes["hidden"], sizes["layers"], seed=sizes["seed"])
         vocab, table = open_embedding(tokens, sizes["embed"], sizes["seed"])
         model = LSTM({**init.params, "embedding": table}, dtype=args.dtype)
-        return model, tokens, vocab.encode(tokens)[0]
+        return model, {}, tokens, vocab.encode(tokens)[0]
     given = [f"--{k}" for k in ("hidden", "embed", "layers") if getattr(args, k) is not None]
     if given:
         raise CommandError(f"{', '.join(given)}: only for a random model, not with a model file")
@@ -243,7 +247,7 @@ def model_and_ids(args) -> tuple[LSTM, list[str], np.ndarray]:
     if args.ids is not None:
         ids = parse_ids(args.ids, model)
         vocab = meta["vocabulary"] if meta.get("vocabulary_from", "file") == "file" else []
-        return model, [vocab[j] if vocab else str(j) for j in ids], ids
+        return model, meta, [vocab[j] if vocab else str(j) for j in ids], ids
     mode = meta["tokenizer"]
     if args.tokenizer not in (None, mode):
         raise CommandError(f"this model reads {mode} tokens, not {args.tokenizer} tokens")
@@ -263,7 +267,7 @@ def model_and_ids(args) -> tuple[LSTM, list[str], np.ndarray]:
     if unknown:
         listed = unknown_listing(unknown)
         print(f"note: {len(unknown)} unknown token(s) read as <unk>: {listed}", file=sys.stderr)
-    return model, tokens, ids
+    return model, meta, tokens, ids
 
 
 def print_table(rows: list[tuple], layer: int, units: int) -> None:
@@ -309,7 +313,7 @@ def run_trace(args) -> int:
     for path in (args.npz, args.csv):
         if path:
             check_writable(path)
-    model, tokens, ids = model_and_ids(args)
+    model, _, tokens, ids = model_and_ids(args)
     layer = layer_of(args, model)
     trace = model.trace(ids)
     if args.clamp:
@@ -359,7 +363,7 @@ def worked_lines(eq: Equations) -> list[str]:
 
 
 def run_explain(args) -> int:
-    model, tokens, ids = model_and_ids(args)
+    model, _, tokens, ids = model_and_ids(args)
     layer = layer_of(args, model)
     if not 0 <= args.step < len(tokens):
         raise CommandError(f"--step {args.step}: the text has steps 0..{len(tokens) - 1}")
@@ -379,7 +383,7 @@ def add_grad_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run_grad(args) -> int:
-    model, tokens, ids = model_and_ids(args)
+    model, _, tokens, ids = model_and_ids(args)
     layer = layer_of(args, model)
     trace = model.trace(ids)
     T = trace.steps - 1 if args.step is None else args.step
@@ -413,15 +417,15 @@ def add_features_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run_features(args) -> int:
-    model, tokens, ids = model_and_ids(args)
+    model, meta, tokens, ids = model_and_ids(args)
     if args.top < 1:
         raise CommandError(f"--top must be a positive integer, got {args.top}")
-    meta = load_model(args.model)[1] if args.model else {}
     features = task_features(meta.get("task"), tokens)
     mode = meta.get("tokenizer") or args.tokenizer or "char"
+    text = args.text if args.text is not None else ("" if mode == "char" else " ").join(tokens)
     for pattern in args.regex:
         try:
-            features.append(regex_feature(pattern, args.text, mode))
+            features.append(regex_feature(pattern, text, mode))
         except ValueError as e:
             raise CommandError(f"--regex {pattern!r}: {e}") from None
     if not features:
@@ -493,7 +497,8 @@ def run_convert(args) -> int:
     save_model(args.target, model, meta)
     parity = meta.get("parity")
     checked = "" if parity is None else f"; reference max abs diff {parity['max_abs_diff']:.3g}"
-    print(f"wrote {args.target}: {model!r} from {meta['source']['format']}{checked}")
+    source = meta.get("source", {}).get("format", "a model file of this app")
+    print(f"wrote {args.target}: {model!r} from {source}{checked}")
     return 0
 
 

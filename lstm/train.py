@@ -707,13 +707,22 @@ def run_train(args) -> int:
     for n in range(1, args.steps + 1):
         record = trainer.step()
         if n % every == 0 or n == args.steps:
-            print(
-                f"step {n:>6}  loss {record.loss:.4f}  accuracy {record.accuracy:.3f}  "
-                f"{trainer.seconds:.1f} s",
-                flush=True,
-            )
+            say(f"step {n:>6}  loss {record.loss:.4f}  accuracy {record.accuracy:.3f}  "
+                f"{trainer.seconds:.1f} s")
     metrics = trainer.evaluate()
-    print("held-out:", ", ".join(f"{k} {v}" for k, v in metrics.items()))
+    say("held-out: " + ", ".join(f"{k} {v}" for k, v in metrics.items()))
     write_bytes(out, trainer.file_bytes(metrics, command))
-    print(f"wrote {out}")
+    say(f"wrote {out}")
     return 0
+
+
+def say(line: str) -> None:
+    """Print a line of progress; once the reader has gone (`| head`), print nothing more but
+    go on: the model file is what the command is for."""
+    import os
+    import sys
+
+    try:
+        print(line, flush=True)
+    except BrokenPipeError:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())

@@ -400,8 +400,9 @@ def test_a_long_text_through_a_model_file_is_checked_too(capsys, model_file, mon
     (["--out", "/no/such/dir/m.npz"], "cannot write /no/such/dir/m.npz: the folder"),
     (["--lr", "nan"], r"--lr=nan is out of range"),
 ])
-def test_train_refuses_bad_sizes_and_outputs_before_training(capsys, argv, message):
-    code, out, err = run(capsys, "train", "--task", "anbn", "--steps", "5", *argv)
+def test_train_refuses_bad_sizes_and_outputs_before_training(capsys, tmp_path, argv, message):
+    out_file = [] if "--out" in argv else ["--out", str(tmp_path / "m.npz")]  # never in the repo
+    code, out, err = run(capsys, "train", "--task", "anbn", "--steps", "5", *out_file, *argv)
     assert code == 2 and out == "" and err.count("\n") == 1  # no step was trained
     assert re.search(message, err)
 
@@ -537,3 +538,48 @@ def test_convert_reads_a_pt_state_dict_where_torch_is_installed(capsys, tmp_path
     pytest.importorskip("torch", reason="torch is not installed here (CI has none)")
     code, out, _ = run(capsys, "convert", str(IMPORT / "torch_char.pt"), str(tmp_path / "m.npz"))
     assert code == 0 and "vocab_size=14" in out
+
+
+ROOT = Path(__file__).resolve().parent.parent
+BRACKETS = str(ROOT / "assets/models/brackets.npz")
+IMPORTS = ROOT / "tests/fixtures/import"
+
+
+def test_convert_copies_a_model_file_of_this_app(capsys, tmp_path):
+    code, out, err = run(capsys, "convert", BRACKETS, str(tmp_path / "c.npz"))
+    assert code == 0 and err == "" and "from a model file of this app" in out
+    assert (tmp_path / "c.npz").stat().st_size > 0
+
+
+def test_ids_beyond_any_integer_width_are_refused_by_name(capsys):
+    err = one_line_error(capsys, "trace", BRACKETS, "--ids", "99999999999999999999")
+    assert "--ids: 99999999999999999999 is outside the embedding's 0..3" in err
+
+
+def test_features_take_ids_and_weights_of_other_frameworks(capsys):
+    code, out, _ = run(capsys, "features", BRACKETS, "--ids", "0,1,2,1", "--regex", "a")
+    assert code == 0 and "regex" in out
+    code, out, _ = run(capsys, "features", str(IMPORTS / "torch_char.safetensors"), "--vocab",
+                         str(IMPORTS / "torch_char.vocab.json"), "--text", "hello",
+                         "--regex", "l")
+    assert code == 0 and "r = " in out
+
+
+def test_a_file_over_the_limit_is_refused_before_it_is_read_whole(capsys, tmp_path,
+                                                                   monkeypatch):
+    import lstm.cli
+
+    big = tmp_path / "big.npz"
+    big.write_bytes(b"\0" * 5000)
+    monkeypatch.setattr(lstm.cli, "MAX_BYTES", 4096)
+    err = one_line_error(capsys, "trace", str(big), "--text", "a")
+    assert "is over the limit of 4,096 bytes" in err
+
+
+def test_train_writes_its_model_when_the_reader_stops_early(tmp_path):
+    out = tmp_path / "m.npz"
+    cmd = (f"{sys.executable} -m lstm train --task brackets --hidden 4 --steps 100 "
+           f"--out {out} | head -1")
+    done = subprocess.run(["bash", "-o", "pipefail", "-c", cmd], cwd=ROOT, capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == 0 and done.stderr == "" and out.stat().st_size > 0
