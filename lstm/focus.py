@@ -67,7 +67,8 @@ class Hit:
             lines.append(f"gate {self.gate}")
         if self.value is not None:
             name = self.quantity or self.gate or "value"
-            lines.append(f"{name} = {self.value:+.4f}")
+            sign = "" if name in ("i", "f", "o", "p") else "+"  # these never go below 0
+            lines.append(f"{name} = {self.value:{sign}.4f}")
         if self.note:
             lines.append(self.note)
         return lines

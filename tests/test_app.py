@@ -926,7 +926,7 @@ def test_hover_on_a_heatmap_cell_reads_out_its_token_step_unit_gate_and_value(pa
     page.point("heatmaps", "move", x, y)
     value = float(app.trace.layers[0].f[1, 2])
     strings = page.overlays["heatmaps"].strings()
-    assert strings == ["token 'a'", "step 2", "unit 2", "gate f", f"f = {value:+.4f}"]
+    assert strings == ["token 'a'", "step 2", "unit 2", "gate f", f"f = {value:.4f}"]
     assert page.cursors["heatmaps"] is True
     assert not [c for c in page.canvases["heatmaps"].calls if c[0] == "clear"]  # panel untouched
     page.point("heatmaps", "leave")
@@ -1082,3 +1082,20 @@ def test_a_preset_says_what_it_learnt(page, tmp_path):
     start(page, tmp_path)
     said = page.text("model-info")
     assert said == meta["description"] and "1,000-character strings" in said
+
+
+def test_a_model_gets_back_the_text_last_shown_with_it(page, app):
+    page.type_text("sequence", "((a)(b))")
+    page.click("reset")
+    page.choose("model", RANDOM)
+    assert page.values["sequence"] == models.RANDOM_EXAMPLES[0][1]
+    page.choose("model", "brackets")
+    assert page.values["sequence"] == "((a)(b))" and app.length == 8
+
+
+def test_a_pointer_at_no_number_is_nothing(page, app):
+    page.click("step")
+    for x, y in ((float("nan"), 10.0), (float("inf"), 10.0), (10.0, float("-inf"))):
+        for kind in ("move", "click"):
+            page.point("heatmaps", kind, x, y)
+    assert app.state == "paused" and page.text("message") == ""

@@ -4,7 +4,7 @@ from lstm.draw.canvas import RecordingCanvas
 from lstm.draw.raster import RasterCanvas
 from lstm.draw.readout import card_box, draw_readout
 
-LINES = ["token 'a'", "step 12", "unit 3", "gate f", "f = +0.9731"]
+LINES = ["token 'a'", "step 12", "unit 3", "gate f", "f = 0.9731"]
 
 
 @pytest.mark.parametrize(("x", "y"), [(10, 10), (890, 10), (10, 290), (890, 290), (450, 150),

@@ -15,6 +15,7 @@ numbers exactly). Every handler is guarded: an exception becomes a message, neve
 from __future__ import annotations
 
 import functools
+import math
 from pathlib import Path
 
 import numpy as np
@@ -217,7 +218,7 @@ class App:
     def point(self, canvas: str, kind: str, x: float, y: float) -> None:
         """Pointer events of a panel's canvas: move shows a readout, leave hides it, click
         focuses what is under the pointer."""
-        if kind == "leave":
+        if kind == "leave" or not (math.isfinite(x) and math.isfinite(y)):
             self.hide_readout()
             return
         hit = self.frames.hit(canvas, x, y) if self.frames is not None else None
@@ -412,6 +413,7 @@ class App:
         """Show `entry`: its layers, units and examples; load its first example and reset."""
         if entry is not self.entry:
             self.notice = ""
+            self.entry.text = self.page.value("sequence")  # back on this model, it returns
         self.entry = entry
         self.view = self.view.but(model=entry.key, focus=Focus())
         self.page.set_value("model", entry.key)
@@ -424,6 +426,8 @@ class App:
         if entry.examples:
             self.page.set_value("example", "0")
             self.page.set_value("sequence", entry.examples[0][1])
+        if entry.text:  # the text last shown with this model
+            self.page.set_value("sequence", entry.text)
         self.reset()
 
     def hidden_size(self) -> int:

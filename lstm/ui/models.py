@@ -45,6 +45,7 @@ class Entry:
     version: int = 0  # bumped when the weights change (training), so cached traces are redone
     task: str = ""  # the task it was trained on, if any
     info: str = ""  # what the page says of the model: what it learnt, or where it came from
+    text: str = ""  # the text last shown with it: switching back to it brings it back
     labels: list[str] | None = None  # the output layer's names
     meta: dict = field(default_factory=dict)  # its model file's metadata (findings read it)
 
