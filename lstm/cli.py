@@ -311,8 +311,10 @@ def layer_of(args, model: LSTM) -> int:
 
 def run_trace(args) -> int:
     for path in (args.npz, args.csv):
-        if path:
+        if path is not None:
             check_writable(path)
+    if args.npz is not None and args.npz == args.csv:
+        raise CommandError(f"--npz and --csv both name {args.npz}: give each its own file")
     model, _, tokens, ids = model_and_ids(args)
     layer = layer_of(args, model)
     trace = model.trace(ids)

@@ -42,7 +42,9 @@ def _in_place(real: Path) -> bool:
 
 def check_writable(path: str | os.PathLike) -> None:
     """Raise OutputError now if `path` could not be written later (before hours of training):
-    a folder, a missing folder, no permission, a read-only file system."""
+    a folder, a missing folder, no permission, a read-only file system, an empty name."""
+    if not str(path):
+        raise OutputError("an output path is empty")
     real = _target(path)
     if _in_place(real):
         if not os.access(real, os.W_OK):

@@ -583,3 +583,11 @@ def test_train_writes_its_model_when_the_reader_stops_early(tmp_path):
     done = subprocess.run(["bash", "-o", "pipefail", "-c", cmd], cwd=ROOT, capture_output=True,
                           text=True, timeout=120)
     assert done.returncode == 0 and done.stderr == "" and out.stat().st_size > 0
+
+
+def test_output_paths_that_are_empty_or_the_same_file_are_refused(capsys, tmp_path):
+    assert "an output path is empty" in one_line_error(capsys, "trace", *RANDOM, "--text", "ab",
+                                                       "--npz", "")
+    same = str(tmp_path / "t.out")
+    err = one_line_error(capsys, "trace", *RANDOM, "--text", "ab", "--npz", same, "--csv", same)
+    assert "--npz and --csv both name" in err and not Path(same).exists()
