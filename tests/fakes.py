@@ -15,7 +15,8 @@ PLAIN_TYPES = (str, int, float, bool, bytes)
 ELEMENT_IDS = frozenset(
     [
         "sequence", "example", "model", "cell-size", "cell-size-value", "speed", "speed-value",
-        "unit", "layer", "colour-by", "start", "pause", "step", "reset", "status", "stat-step", "stat-cell-norm",
+        "unit", "layer", "colour-by", "start", "pause", "step", "reset", "status", "stat-step",
+        "stat-cell-norm",
         "stat-hidden-norm", "stat-token", "message", "loading", "loading-stage", "loading-bar",
         "timing", *CANVAS_SIZES, "train-task", "train-hidden", "train-lr",
         "train-batch", "train-start", "train-pause", "train-reset", "train-progress", "train-rate",
@@ -63,6 +64,8 @@ class FakePage:
         self.key_handler = None
         self.keys: set[str] = set()
         self.cursors: dict[str, bool] = {}
+        self.widths: dict[str, int] = {}  # the width each canvas's panel offers (resize())
+        self.resize_handler = None
         for id_, v in (values or {}).items():
             self.values[id_] = v
 
@@ -116,6 +119,33 @@ class FakePage:
             size = self._canvas_size or CANVAS_SIZES[id_]
             self.canvases[id_] = RecordingCanvas(*size)
         return self.canvases[id_]
+
+    def canvas_width(self, id_: str) -> int:
+        """The width the canvas's panel offers: as resize() set it, else the asked size's."""
+        check_id(id_)
+        assert id_ in CANVAS_IDS, f"{id_!r} is not a canvas"
+        self.calls.append(("canvas_width", id_))
+        return self.widths.get(id_, (self._canvas_size or CANVAS_SIZES[id_])[0])
+
+    def size_canvas(self, id_: str, width: int, height: int) -> bool:
+        """A canvas (and its overlay) at a new size is a new, blank canvas, as in a browser."""
+        check_id(id_)
+        assert id_ in CANVAS_IDS, f"{id_!r} is not a canvas"
+        assert type(width) is int and type(height) is int and width > 0 and height > 0, (
+            width, height)
+        self.calls.append(("size_canvas", id_, width, height))
+        canvas = self.canvases.get(id_)
+        if canvas is not None and (canvas.width, canvas.height) == (width, height):
+            return False
+        self.canvases[id_] = RecordingCanvas(width, height)
+        if id_ in self.overlays:
+            self.overlays[id_] = RecordingCanvas(width, height)
+        return True
+
+    def on_resize(self, handler) -> None:
+        assert callable(handler)
+        self.calls.append(("on_resize",))
+        self.resize_handler = handler
 
     def on(self, id_: str, event: str, handler) -> None:
         check_id(id_)
@@ -208,6 +238,12 @@ class FakePage:
         """A pointer event on a canvas, as the browser module delivers it (CSS pixels)."""
         assert kind in ("move", "leave", "click"), kind
         self.pointer_handlers[id_](kind, float(x), float(y))
+
+    def resize(self, width: int) -> None:
+        """The window changed: every panel now offers `width` CSS px; the handler runs."""
+        self.widths = {id_: width for id_ in CANVAS_IDS}
+        if self.resize_handler is not None:
+            self.resize_handler()
 
     def press(self, key: str) -> None:
         """A key pressed outside the text fields (only the keys the app asked for arrive)."""

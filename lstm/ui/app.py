@@ -40,6 +40,7 @@ from .models import (
 )
 from .panels import PANELS, Frames, Scene, draw_empty
 from .playback import STATUS, TRACE_AT_ONCE, Playback, Tracing
+from .sizing import fit_canvases
 from .state import ViewState
 from .stats import stats_texts
 from .training import TrainPanel
@@ -92,11 +93,20 @@ class App:
         for canvas in CANVASES:
             self.page.on_pointer(canvas, g(lambda kind, x, y, c=canvas: self.point(c, kind, x, y)))
         self.page.on_key(g(self.key), list(controls.KEYS))
+        self.page.on_resize(g(self.resize))
+        fit_canvases(self.page)
         self.page.set_options("model", self.models.options())
         self.page.set_value("model", self.entry.key)
         self.cell_size = controls.parse_int(self.page.value("cell-size"), *controls.CELL_SIZES, 8)
         self.show_speed()
         self.select(self.entry)
+
+    def resize(self) -> None:
+        """The panels' widths changed: every canvas at its new size, drawn for it."""
+        if fit_canvases(self.page):
+            self.show()
+            if self.train is not None:
+                self.train.show_progress()
 
     def fail(self, error: Exception) -> None:
         """Stop, show the error and enter the error state (Reset starts over)."""

@@ -8,6 +8,8 @@ A panel is one drawing module (a class in `lstm/draw/`) and one `Panel` line in 
         make    (scene, layer, width, height) -> drawer, made once per trace, layer and size
         data    (scene, view) -> what the drawer draws (default: the view itself)
         tune    (drawer, view) -> None, for a drawer with a setting of its own (optional)
+        height  width -> height in CSS pixels, for a panel that lays itself out taller on
+                narrow canvases (optional; default: size's height at every width)
 
 A drawer has `draw(canvas, data, focus)`, optionally `draw_step(canvas, data, focus, prev)`
 (what moves from step `prev` to focus.step, when the view only advanced), and `hit(x, y)`
@@ -89,6 +91,11 @@ class Panel:
     data: Callable[[Scene, ViewState], object] = lambda scene, view: view
     empty: str = ""  # the placeholder before any trace
     tune: Callable[[object, ViewState], None] | None = None
+    height: Callable[[int], int] | None = None
+
+    def height_for(self, width: int) -> int:
+        """The canvas height (CSS px) the panel wants at `width` CSS px."""
+        return self.size[1] if self.height is None else int(self.height(width))
 
 
 def sized(cls) -> Callable[[Scene, int, int, int], object]:
@@ -186,8 +193,12 @@ class Frames:
         self.shown: dict[str, object] = {}  # panel id -> the drawer that drew it last
 
     def drawer(self, panel: Panel, layer: int, canvas: Canvas):
+        """The panel's drawer for a layer at the canvas's size, made on first use; a new size
+        drops the panel's drawers of other sizes (a resized window keeps no stale ones)."""
         key = (panel.id, layer, canvas.width, canvas.height)
         if key not in self.drawers:
+            self.drawers = {k: d for k, d in self.drawers.items()
+                            if k[0] != panel.id or k[2:] == key[2:]}
             self.drawers[key] = panel.make(self.scene, layer, canvas.width, canvas.height)
         return self.drawers[key]
 
