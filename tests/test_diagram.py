@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from lstm import colors
-from lstm.draw.canvas import RecordingCanvas
-from lstm.draw.diagram import BOX_H, BOXES, GATE_X, CellDiagram, cell_values
+from lstm.draw.canvas import RecordingCanvas, text_width
+from lstm.draw.diagram import G_KEY, NARROW_GRID, WIDE_GRID, CellDiagram, cell_values, height_for
 from lstm.draw.raster import RasterCanvas
 
 OUT = Path(__file__).parent / "output"
@@ -45,7 +45,7 @@ def test_gate_boxes_take_the_colour_of_their_value():
         assert colors.gate_map(g).color(getattr(v, g)) in fills
     img = RasterCanvas(W, H)
     d.draw(img, (v, "'a'", ""), None)
-    x, y = d.at(GATE_X["f"] - 45, BOXES + BOX_H / 2 - 3)
+    x, y = d.at(WIDE_GRID.gate_x["f"] - 45, WIDE_GRID.boxes + WIDE_GRID.box_h / 2 - 3)
     assert colors.hex_color(*img.pixel(int(x), int(y))[:3]) == colors.gate_map("f").color(v.f)
 
 
@@ -60,6 +60,7 @@ def test_numbers_have_two_decimals_and_labels_name_everything():
     assert f"f·cₜ₋₁ {v.f * v.c_prev:+.2f}" in texts and f"i·g {v.i * v.g:+.2f}" in texts
     assert "xₜ 'a'" in texts and "unit 1 of 3 · token 2 of 5" in texts
     assert {"forget  σ", "input  σ", "candidate  tanh", "output  σ", "tanh"} <= set(texts)
+    assert G_KEY in texts  # what g's grey and violet mean, wherever g is drawn
 
 
 def test_before_the_first_step_there_are_no_numbers():
@@ -67,7 +68,7 @@ def test_before_the_first_step_there_are_no_numbers():
     CellDiagram(W, H).draw(rec, (None, "", "before the first token"), None)
     texts = rec.strings()
     assert "f = –" in texts and "cₜ –" in texts
-    assert not any(re.search("[0-9]", t) for t in texts)
+    assert not any(re.search("[0-9]", t) for t in texts if t != G_KEY)
     assert all(a[1] == colors.PAPER for n, a in rec.calls if n == "fill_path" and
                a[1] != colors.MUTED)
 
@@ -86,7 +87,7 @@ def test_labels_are_one_texts_call_drawn_last():
     CellDiagram(W, H).draw(rec, (cell_values(layer(), 2, None), "'a'", "caption"), None)
     assert rec.count("texts") == 1 and rec.count("text") == 0
     assert rec.calls[-1][0] == "texts"  # above the gate boxes' fills
-    assert len(rec.labels()) == 1 + 2 * 4 + 7 + 1  # tanh, each box's two, states, caption
+    assert len(rec.labels()) == 1 + 2 * 4 + 6 + 1 + 1 + 1  # tanh, boxes, states, x, g key, caption
 
 
 def test_picture():
@@ -108,3 +109,23 @@ def test_the_two_terms_of_c_add_up_for_a_unit_and_for_the_mean():
             assert v.kept + v.written == pytest.approx(v.c, abs=1e-12)
     m = cell_values(lt, 3, None)
     assert m.kept != pytest.approx(m.f * m.c_prev)  # not the product of the means
+
+
+@pytest.mark.parametrize("width", [280, 326, 386, 599, 600, 760, 926])
+def test_every_width_gets_a_grid_whose_text_fits(width):
+    """Narrow canvases get the narrow grid; no label is under 11 px or leaves the canvas; the
+    roles drop their activation when the boxes are too narrow for it."""
+    height = height_for(width)
+    d = CellDiagram(width, height)
+    assert d.grid is (NARROW_GRID if width < 600 else WIDE_GRID)
+    rec = RecordingCanvas(width, height)
+    caption = "layer 1 of 2 · mean over 64 units · before the first token (states start at 0)"
+    d.draw(rec, (cell_values(layer(), 2, None), "'abcdef'", caption), None)
+    for s, x, y, _, size, align, *_ in rec.labels():
+        assert size >= 11
+        w = text_width(s, size) * 0.9
+        left = x - w if align == "right" else x - w / 2 if align == "center" else x
+        assert left >= -1 and left + w <= width + 1, (width, s)
+        assert 0 <= y <= height
+    roles = [s for s in rec.strings() if s.split()[0] in ("forget", "input", "candidate", "output")]
+    assert len(roles) == 4

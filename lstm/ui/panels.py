@@ -28,10 +28,10 @@ import numpy as np
 from ..analysis.equations import equations_at
 from ..analysis.predict import prediction_at
 from ..analysis.saturation import saturation
+from ..draw import diagram, tokentext
 from ..draw import equations as equations_panel
 from ..draw import prediction as prediction_panel
 from ..draw import saturation as saturation_panel
-from ..draw import tokentext
 from ..draw.canvas import Canvas, draw_placeholder
 from ..draw.diagram import CellDiagram, cell_values
 from ..draw.heatmap import GateHeatmaps, token_label
@@ -151,7 +151,7 @@ def colour_by(drawer, view: ViewState) -> None:
 
 
 PANELS = [
-    Panel("diagram", (900, 340), sized(CellDiagram), diagram_data),
+    Panel("diagram", (900, 340), sized(CellDiagram), diagram_data, height=diagram.height_for),
     Panel("tokentext", tokentext.SIZE, sized(tokentext.TokenTextPanel), text_data,
           "The text, coloured by the focused unit, will appear here", colour_by),
     Panel("heatmaps", (900, 460),
