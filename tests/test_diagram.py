@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from lstm import colors
-from lstm.draw.canvas import RecordingCanvas, text_width
+from lstm.draw.canvas import RecordingCanvas, label_extent
 from lstm.draw.diagram import G_KEY, NARROW_GRID, WIDE_GRID, CellDiagram, cell_values, height_for
 from lstm.draw.raster import RasterCanvas
 
@@ -121,11 +121,9 @@ def test_every_width_gets_a_grid_whose_text_fits(width):
     rec = RecordingCanvas(width, height)
     caption = "layer 1 of 2 · mean over 64 units · before the first token (states start at 0)"
     d.draw(rec, (cell_values(layer(), 2, None), "'abcdef'", caption), None)
-    for s, x, y, _, size, align, *_ in rec.labels():
-        assert size >= 11
-        w = text_width(s, size) * 0.9
-        left = x - w if align == "right" else x - w / 2 if align == "center" else x
-        assert left >= -1 and left + w <= width + 1, (width, s)
-        assert 0 <= y <= height
+    for item in rec.labels():
+        left, right = label_extent(item)
+        assert item[4] >= 11 and left >= -1 and right <= width + 1, (width, item[0])
+        assert 0 <= item[2] <= height
     roles = [s for s in rec.strings() if s.split()[0] in ("forget", "input", "candidate", "output")]
     assert len(roles) == 4

@@ -49,6 +49,15 @@ def text_width(s: str, size: float = 12) -> float:
     return CHAR_WIDTH * size * len(s)
 
 
+def label_extent(item: tuple) -> tuple[float, float]:
+    """(left, right) x of an unrotated texts() item, from its estimated width (a monospace
+    advance: an upper bound for the page's proportional font, which is about 0.9 of it)."""
+    s, x, _, _, size, align = item[:6]
+    w = text_width(s, size) * 0.9
+    left = x - w if align == "right" else x - w / 2 if align == "center" else x
+    return left, left + w
+
+
 def fit_text(pieces: list[str], width: float, size: float = 12, sep: str = " · ") -> str:
     """The first pieces joined by sep, as many as fit in width (the first always)."""
     out = pieces[0] if pieces else ""

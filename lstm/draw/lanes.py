@@ -23,6 +23,29 @@ from .heatmap import column_edges, time_span
 TITLE_SIZE, SMALL = 12, 11
 
 
+def nice_limit(v: float) -> float:
+    """The smallest of 1, 2 or 5 times a power of ten that is >= |v| (1 for 0): a scale's end
+    that reads as a round number."""
+    v = abs(float(v))
+    if not np.isfinite(v) or v == 0:
+        return 1.0
+    e = 10.0 ** np.floor(np.log10(v))
+    return float(next(m * e for m in (1, 2, 5, 10) if m * e >= v * (1 - 1e-9)))
+
+
+def step_ticks(T: int, width: float, spacing: float = 40) -> list[int]:
+    """Step numbers (1-based) to write under a time axis of T steps `width` px wide: 1 and the
+    multiples of the smallest 1-2-5 stride that leaves `spacing` px between them."""
+    if T <= 0:
+        return []
+    per_step = width / T
+    stride = next(m * 10**k for k in range(12) for m in (1, 2, 5) if m * 10**k * per_step
+                  >= spacing)
+    if stride == 1:
+        return list(range(1, T + 1))
+    return [1] + [t for t in range(stride, T + 1, stride) if (t - 1) * per_step >= spacing / 2]
+
+
 class TimeAxis:
     """Steps 0..T-1 across the panel's time span."""
 
