@@ -166,7 +166,8 @@ PANELS = [
     Panel("prediction", prediction_panel.SIZE, sized(prediction_panel.PredictionPanel),
           prediction_data, "The model's prediction will appear here"),
     Panel("saturation", saturation_panel.SIZE, sized(saturation_panel.SaturationPanel),
-          saturation_data, "Gate saturation will appear here"),
+          saturation_data, "Gate saturation will appear here",
+          height=saturation_panel.height_for),
 ]
 REGISTRY = {p.id: p for p in PANELS}
 # Every canvas of index.html and its size in CSS pixels (the loss curve is the training panel's).
