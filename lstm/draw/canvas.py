@@ -85,11 +85,27 @@ def check_plain(value: object, where: str = "argument") -> None:
     raise TypeError(f"{where} is {kind}, not a plain value")
 
 
+def wrap_text(pieces: list[str], width: float, size: float, sep: str = " ",
+              lines: int = 99) -> list[str]:
+    """Pieces joined by `sep` into lines of at most `width` px at `size` (a longer piece keeps a
+    line to itself); at most `lines` lines, the last taking the rest."""
+    out: list[str] = []
+    for piece in pieces:
+        if out and (len(out) >= lines or text_width(out[-1] + sep + piece, size) * 0.9 <= width):
+            out[-1] += sep + piece
+        else:
+            out.append(piece)
+    return out or [""]
+
+
 def draw_placeholder(canvas: Canvas, message: str) -> None:
-    """A blank panel with `message` in its middle, as the seed shows before any data."""
+    """A blank panel with `message` in its middle, as the seed shows before any data; wrapped
+    onto lines where the canvas is narrow."""
     canvas.fill_rect(0, 0, canvas.width, canvas.height, colors.PAPER)
-    canvas.texts([label(message, canvas.width / 2, canvas.height / 2, colors.PLACEHOLDER_INK, 14,
-                        align="center", baseline="middle")])
+    lines = wrap_text(message.split(), canvas.width - 24, 14)
+    y0 = canvas.height / 2 - 9 * (len(lines) - 1)
+    canvas.texts([label(s, canvas.width / 2, y0 + 18 * k, colors.PLACEHOLDER_INK, 14,
+                        align="center", baseline="middle") for k, s in enumerate(lines)])
 
 
 class RecordingCanvas:

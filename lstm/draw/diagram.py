@@ -21,7 +21,7 @@ import numpy as np
 
 from .. import colors
 from ..focus import Focus, Hit
-from .canvas import Canvas, circle_points, label, paths, rect_path, text_width
+from .canvas import Canvas, circle_points, label, paths, rect_path, text_width, wrap_text
 
 WIDE = 600  # CSS px: narrower canvases get the narrow grid
 R = 13  # op circle radius
@@ -176,18 +176,6 @@ def _ops(g: Grid) -> tuple[list[np.ndarray], list[np.ndarray]]:
     return circles, marks
 
 
-def wrap(pieces: list[str], width: float, size: float, lines: int) -> list[str]:
-    """Pieces joined by ' · ' into at most `lines` lines of `width` px (the last takes the
-    rest)."""
-    out = [pieces[0]] if pieces else [""]
-    for piece in pieces[1:]:
-        if len(out) < lines and text_width(out[-1] + " · " + piece, size) > width:
-            out.append(piece)
-        else:
-            out[-1] += " · " + piece
-    return out
-
-
 class CellDiagram:
     """The diagram on a canvas of one size; the static geometry's path strings are cached."""
 
@@ -271,7 +259,7 @@ class CellDiagram:
         key_x, key_y = self.at(g.gate_x["o"] + g.box_w / 2, g.token_y)
         labels.append(label(G_KEY, key_x, key_y, colors.MUTED, 11, align="right",
                             baseline="middle"))
-        lines = wrap(caption.split(" · "), self.width - 16, 12, g.caption_lines)
+        lines = wrap_text(caption.split(" · "), self.width - 16, 12, " · ", g.caption_lines)
         labels += [label(s, 8, 12 + 16 * k, colors.INK, 12, baseline="middle", bold=True)
                    for k, s in enumerate(lines)]
         canvas.texts(labels)  # last: every label above the box fills and the wires
