@@ -196,7 +196,22 @@ class BrowserPage:
         return str(self.element(id).value)
 
     def set_value(self, id: str, value: str) -> None:
-        self.element(id).value = value
+        element = self.element(id)
+        element.value = value
+        if element.tagName == "SELECT":
+            self._title_menu(element)
+
+    def _title_menu(self, element: object) -> None:
+        """A menu's title is its chosen label: a label the menu's width cuts reads whole on
+        hover. Kept up to date when the visitor chooses (one listener per menu)."""
+        option = element.options.item(element.selectedIndex) if element.selectedIndex >= 0 \
+            else None
+        element.title = "" if option is None else option.textContent
+        if not element.dataset.titled:
+            element.dataset.titled = "yes"
+            proxy = create_proxy(lambda _event: self._title_menu(element))
+            self._listeners.append(proxy)
+            element.addEventListener("change", proxy)
 
     def set_text(self, id: str, text: str) -> None:
         self.element(id).textContent = text
@@ -214,8 +229,11 @@ class BrowserPage:
             opt = self.document.createElement("option")
             opt.value = value
             opt.textContent = label
+            opt.title = label
             options_js.append(opt)
-        self.element(id).replaceChildren(*options_js)
+        element = self.element(id)
+        element.replaceChildren(*options_js)
+        self._title_menu(element)
 
     def canvas(self, id: str) -> BrowserCanvas:
         if id not in self._canvases:
@@ -583,6 +601,19 @@ async def painted() -> None:
         create_once_callable(lambda _time: js.setTimeout(resolve, 0))))
 
 
+def fold_introduction(page: BrowserPage) -> None:
+    """On a phone the introduction is two screens long: it folds away (its summary opens it
+    again) once the visitor starts playing, having read it by then."""
+    def fold(_event) -> None:
+        if js.window.matchMedia("(max-width: 600px)").matches:
+            page.element("explain").open = False
+
+    proxy = create_proxy(fold)
+    page._listeners.append(proxy)
+    for id in ("start", "step"):
+        page.element(id).addEventListener("click", proxy, _js_object({"once": True}))
+
+
 class NumpyMissingError(Exception):
     """The site does not serve NumPy's wheels; args[0] lists their file names."""
 
@@ -658,6 +689,7 @@ async def boot() -> None:
 
         app = lstm.ui.app.start(page)
         page.on_file("model-file", app.load_model_file)
+        fold_introduction(page)
         page.app = app
         marks["interactive"] = mark("interactive")
         js.performance.measure("time-to-interactive", _js_object({"end": "interactive"}))

@@ -440,12 +440,16 @@ class App:
         self.page.set_value("layer", str(self.view.focus.layer))
 
     def show_cell_size(self) -> None:
-        """The cell-size label; the slider moves only the random model's size."""
-        self.page.set_text("cell-size-value", f"{self.hidden_size()} units")
+        """The cell-size label; the slider moves only the random model's size, so for a trained
+        model it is hidden and the label says why."""
         if self.entry.model is None:
+            self.page.set_text("cell-size-value", f"{self.hidden_size()} units")
             self.page.remove_attr("cell-size", "disabled")
+            self.page.remove_attr("cell-size", "hidden")
         else:
+            self.page.set_text("cell-size-value", f"{self.hidden_size()} units, as trained")
             self.page.set_attr("cell-size", "disabled", "")
+            self.page.set_attr("cell-size", "hidden", "")
 
     def update_cell_size(self) -> None:
         """The seed's updateCellSize: the random model's units; resets when not playing."""
