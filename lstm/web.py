@@ -23,6 +23,7 @@ from pyodide.ffi import create_once_callable, create_proxy, jsnull, to_js
 PYODIDE_DIR = "assets/vendor/pyodide/"  # where the page's Pyodide lives (for messages)
 FONT_FAMILY = 'system-ui, -apple-system, "Segoe UI", Roboto, sans-serif'
 BOOT_STAGES = 3  # runtime, NumPy, model: the loading bar's max
+DARK = "(prefers-color-scheme: dark)"
 ERROR_HEIGHT = 72  # CSS px: after a failed boot each canvas shrinks to the band holding its line
 
 # Canvas.texts in JS: every label of a panel crosses the bridge in one call.
@@ -261,10 +262,15 @@ class BrowserPage:
             overlay.resize(width, height, ratio)
         return changed
 
+    def color_scheme(self) -> str:
+        """"dark" when the visitor's system prefers it, else "light"."""
+        return "dark" if js.window.matchMedia(DARK).matches else "light"
+
     def on_resize(self, handler: Callable[[], None]) -> None:
         """Call handler() once (at the next animation frame) after the width offered to any
-        canvas, or the device pixel ratio, changed: a resize, a rotation, a zoom, a panel opened.
-        Height changes alone (the canvases' own) do not call it."""
+        canvas, the device pixel ratio or the colour scheme changed: a resize, a rotation, a
+        zoom, a panel opened, dark mode switched on. Height changes alone (the canvases' own)
+        do not call it."""
         widths: dict[int, int] = {}
         pending: list = []
 
@@ -297,6 +303,9 @@ class BrowserPage:
             observer.observe(element.parentElement if box is None or box is jsnull else box)
         self._observer = observer
         watch_ratio()
+        scheme = create_proxy(lambda _event: later())
+        self._listeners.append(scheme)
+        js.window.matchMedia(DARK).addEventListener("change", scheme)
 
     def on(self, id: str, event: str, handler: Callable[[], None]) -> None:
         """Call handler() on each `event` of element `id`; its errors go to the page."""

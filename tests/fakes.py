@@ -66,6 +66,7 @@ class FakePage:
         self.cursors: dict[str, bool] = {}
         self.widths: dict[str, int] = {}  # the width each canvas's panel offers (resize())
         self.resize_handler = None
+        self.scheme = "light"
         for id_, v in (values or {}).items():
             self.values[id_] = v
 
@@ -141,6 +142,11 @@ class FakePage:
         if id_ in self.overlays:
             self.overlays[id_] = RecordingCanvas(width, height)
         return True
+
+    def color_scheme(self) -> str:
+        """The page's colour scheme ("light" unless a test set `scheme`)."""
+        self.calls.append(("color_scheme",))
+        return self.scheme
 
     def on_resize(self, handler) -> None:
         assert callable(handler)
@@ -242,6 +248,12 @@ class FakePage:
     def resize(self, width: int) -> None:
         """The window changed: every panel now offers `width` CSS px; the handler runs."""
         self.widths = {id_: width for id_ in CANVAS_IDS}
+        if self.resize_handler is not None:
+            self.resize_handler()
+
+    def prefer(self, scheme: str) -> None:
+        """The visitor's system switched to the "light" or "dark" scheme; the handler runs."""
+        self.scheme = scheme
         if self.resize_handler is not None:
             self.resize_handler()
 

@@ -441,7 +441,7 @@ def test_markup_is_only_ever_text(page, app):
     assert {c[0] for c in page.calls} <= {
         "value", "set_value", "set_text", "set_attr", "remove_attr", "set_options", "canvas",
         "on", "on_pointer", "overlay", "set_cursor", "set_interval", "clear_interval",
-        "now_ms", "download", "canvas_width", "size_canvas", "on_resize",
+        "now_ms", "download", "canvas_width", "size_canvas", "on_resize", "color_scheme",
     }
 
 

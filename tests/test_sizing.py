@@ -2,6 +2,7 @@
 
 import pytest
 
+from lstm import colors
 from lstm.draw import diagram, equations, saturation
 from lstm.ui.app import start
 from lstm.ui.panels import CANVAS_SIZES, REGISTRY
@@ -69,3 +70,29 @@ def test_the_readout_overlay_follows_its_canvas(page):
     assert app.hovered is None  # the card was for the old layout
     assert (page.overlays["heatmaps"].width, page.overlays["heatmaps"].height) == (
         360, page.canvases["heatmaps"].height)
+
+
+def test_dark_mode_themes_the_canvases_and_keeps_text_legible(page):
+    app = start(page)
+    for _ in range(6):
+        page.click("step")
+    page.choose("unit", "1")
+    for canvas in page.canvases.values():
+        canvas.reset()
+    try:
+        page.prefer("dark")
+        assert colors.SCHEME == "dark"
+        assert all(key[4] == "dark" for key in app.frames.drawers)  # drawers made anew
+        for id_ in ("heatmaps", "states", "equations", "prediction", "saturation", "loss"):
+            canvas = page.canvases[id_]
+            papers = [a[4] for n, a in canvas.calls if n == "fill_rect"]
+            assert papers[0] == colors.SCHEMES["dark"]["PAPER"], id_  # then swatches
+            for item in canvas.labels():
+                assert colors.contrast(item[3], colors.PAPER) >= 4.5, (id_, item[0], item[3])
+        bands = [a for n, a in page.canvases["heatmaps"].calls if n == "put_rgba"]
+        first = bytes(bands[0][4][:3])
+        assert first == bytes(colors.rgb(colors.PAPER))  # the strips' margins are dark too
+    finally:
+        page.prefer("light")
+    assert colors.SCHEME == "light"
+    assert {a[4] for n, a in page.canvases["states"].calls if n == "fill_rect"} >= {"#ffffff"}

@@ -94,7 +94,7 @@ class MemoryPanel:
                 zeros += lane.frame(ax)
                 v = self.values[name][:, unit]
                 if name != "c":
-                    canvas.fill_path(ax.area(v, lane), colors.mix("#ffffff", color, 0.35))
+                    canvas.fill_path(ax.area(v, lane), colors.mix(colors.PAPER, color, 0.35))
                 canvas.stroke_path(ax.line(v, lane), color, 1.5)
                 labels.append(label(title, ax.x0, top - 4, colors.text_color(color), SMALL,
                                     bold=True))

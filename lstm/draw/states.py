@@ -120,7 +120,7 @@ class StateChart:
                 self._unit_lines(canvas, name, color, step, unit)
             else:
                 canvas.fill_path(path(self.band(name, step), close=True),
-                                 colors.mix("#ffffff", color, 0.25))
+                                 colors.mix(colors.PAPER, color, 0.25))
                 v = self.env[name][2] if unit is None else self.data[name][:, unit]
                 (line,) = self.lines(v[:, None], step, (name, unit), name)
                 canvas.stroke_path(path(line), color, 1.5)
@@ -139,7 +139,7 @@ class StateChart:
             if u == unit:
                 last = path(line)
                 continue
-            shade = colors.mix("#ffffff", color, lo + span * (u + 1) / self.H)
+            shade = colors.mix(colors.PAPER, color, lo + span * (u + 1) / self.H)
             canvas.stroke_path(path(line), shade, 1.0)
         if last:
             canvas.stroke_path(last, color, 2.0)

@@ -60,9 +60,13 @@ def quantity_map(q: str) -> colors.ColorMap:
     return colors.diverging(colors.HIDDEN if q == "h" else colors.CELL)
 
 
-@lru_cache(maxsize=8)
 def ink_table(q: str) -> tuple[str, ...]:
-    """The text colour legible on each of a quantity map's 256 colours."""
+    """The text colour legible on each of a quantity map's 256 colours (in the scheme drawn)."""
+    return _ink_table(q, colors.SCHEME)
+
+
+@lru_cache(maxsize=16)
+def _ink_table(q: str, scheme: str) -> tuple[str, ...]:
     return tuple(colors.ink_on(colors.hex_color(*rgb[:3])) for rgb in quantity_map(q).lut)
 
 

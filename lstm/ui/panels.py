@@ -25,6 +25,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
+from .. import colors
 from ..analysis.equations import equations_at
 from ..analysis.predict import prediction_at
 from ..analysis.saturation import saturation
@@ -196,8 +197,9 @@ class Frames:
 
     def drawer(self, panel: Panel, layer: int, canvas: Canvas):
         """The panel's drawer for a layer at the canvas's size, made on first use; a new size
-        drops the panel's drawers of other sizes (a resized window keeps no stale ones)."""
-        key = (panel.id, layer, canvas.width, canvas.height)
+        drops the panel's drawers of other sizes and colour schemes (a resized window keeps no
+        stale ones)."""
+        key = (panel.id, layer, canvas.width, canvas.height, colors.SCHEME)
         if key not in self.drawers:
             self.drawers = {k: d for k, d in self.drawers.items()
                             if k[0] != panel.id or k[2:] == key[2:]}
