@@ -19,13 +19,24 @@ CELL = "#9c27b0"  # rgb(156, 39, 176)
 HIDDEN = "#00bcd4"  # rgb(0, 188, 212)
 NEGATIVE = "#5f6368"  # the negative side of every diverging map
 
-PAPER = "#ffffff"  # panel background: panels are light cards in light and dark mode
-INK = "#1f2933"  # main text, 14.7:1 on PAPER
-MUTED = "#52606d"  # secondary text, 6.4:1 on PAPER
-PLACEHOLDER_INK = "#4a5568"  # the seed's colour for "... will appear here"
-AXIS = "#2d3748"
-RULE = "#cbd5e0"  # dashed zero lines, frames
-EMPTY = "#f4f5f7"  # heatmap cells not reached yet
+# The panels' neutral colours, per colour scheme (the page's prefers-color-scheme; the style
+# sheet's --paper and text colours are the same, tests/test_style.py checks). The quantities'
+# colours and maps above and below are the same in both: a colour means one thing everywhere.
+SCHEMES = {
+    "light": {"PAPER": "#ffffff",  # panel background
+              "INK": "#1f2933",  # main text, 14.7:1 on PAPER
+              "MUTED": "#52606d",  # secondary text, 6.4:1
+              "PLACEHOLDER_INK": "#4a5568",  # the seed's colour for "... will appear here"
+              "AXIS": "#2d3748",
+              "RULE": "#cbd5e0",  # dashed zero lines, frames
+              "EMPTY": "#f4f5f7"},  # heatmap cells not reached yet
+    "dark": {"PAPER": "#1a2129", "INK": "#e4e9ee", "MUTED": "#a7b3bf",
+             "PLACEHOLDER_INK": "#a7b3bf", "AXIS": "#cbd5e0", "RULE": "#4a5568",
+             "EMPTY": "#27313b"},
+}
+SCHEME = "light"
+PAPER, INK, MUTED = "#ffffff", "#1f2933", "#52606d"
+PLACEHOLDER_INK, AXIS, RULE, EMPTY = "#4a5568", "#2d3748", "#cbd5e0", "#f4f5f7"
 
 GATE_COLORS = {"i": INPUT, "f": FORGET, "g": CANDIDATE, "o": OUTPUT}
 GATE_NAMES = {"i": "input gate", "f": "forget gate", "g": "candidate", "o": "output gate"}
@@ -110,25 +121,52 @@ def contrast(a: str, b: str) -> float:
     return (la + 0.05) / (lb + 0.05)
 
 
-@lru_cache(maxsize=64)
-def text_color(color: str, background: str = PAPER, ratio: float = 4.5) -> str:
-    """The colour itself if text in it is legible on background, else darkened until it is."""
+def use_scheme(name: str) -> bool:
+    """Draw in colour scheme `name` ("light" or "dark") from now on; True when it changed.
+
+    The panels read PAPER, INK, ... from this module when they draw, so the next frame follows.
+    """
+    global SCHEME, PAPER, INK, MUTED, PLACEHOLDER_INK, AXIS, RULE, EMPTY
+    if name not in SCHEMES:
+        raise ValueError(f"no colour scheme {name!r}: {', '.join(SCHEMES)}")
+    if name == SCHEME:
+        return False
+    SCHEME = name
+    c = SCHEMES[name]
+    PAPER, INK, MUTED, PLACEHOLDER_INK = c["PAPER"], c["INK"], c["MUTED"], c["PLACEHOLDER_INK"]
+    AXIS, RULE, EMPTY = c["AXIS"], c["RULE"], c["EMPTY"]
+    return True
+
+
+def text_color(color: str, background: str | None = None, ratio: float = 4.5) -> str:
+    """The colour itself if text in it is legible on background (default: PAPER), else darkened
+    (on a light background) or lightened (on a dark one) until it is."""
+    return _text_color(color, PAPER if background is None else background, ratio, INK)
+
+
+@lru_cache(maxsize=128)
+def _text_color(color: str, background: str, ratio: float, fallback: str) -> str:
     lab = oklab(np.array(rgb(color), float))
+    dark = luminance(background) < 0.2
     for _ in range(100):
         out = hex_color(*np.rint(srgb(lab)))
         if contrast(out, background) >= ratio:
             return out
-        lab = lab * np.array([0.97, 1.0, 1.0])
-    return INK
+        lab = lab + np.array([0.02, 0, 0]) if dark else lab * np.array([0.97, 1.0, 1.0])
+    return fallback
 
 
-@lru_cache(maxsize=1024)
 def ink_on(background: str) -> str:
     """Text colour for a filled background: INK, else white, else black (the first at 4.5:1;
     one of white and black always reaches it)."""
-    for ink in (INK, "#ffffff"):
-        if contrast(ink, background) >= 4.5:
-            return ink
+    return _ink_on(background, INK)
+
+
+@lru_cache(maxsize=2048)
+def _ink_on(background: str, ink: str) -> str:
+    for choice in (ink, "#ffffff"):
+        if contrast(choice, background) >= 4.5:
+            return choice
     return "#000000"
 
 

@@ -24,6 +24,8 @@ PYODIDE_DIR = "assets/vendor/pyodide/"  # where the page's Pyodide lives (for me
 FONT_FAMILY = 'system-ui, -apple-system, "Segoe UI", Roboto, sans-serif'
 BOOT_STAGES = 3  # runtime, NumPy, model: the loading bar's max
 STATE_KEY = "lstm-gates-visualizer.state"  # localStorage: the last state (lstm/ui/links.py)
+DARK = "(prefers-color-scheme: dark)"
+ERROR_HEIGHT = 72  # CSS px: after a failed boot each canvas shrinks to the band holding its line
 
 # Canvas.texts in JS: every label of a panel crosses the bridge in one call.
 DRAW_TEXTS = js.Function.new("ctx", "items", "family", """
@@ -48,35 +50,44 @@ def _js_object(d: dict) -> object:
 
 
 class BrowserCanvas:
-    """The Canvas interface on one <canvas> element, sharp on HiDPI screens.
+    """The Canvas interface on one <canvas> element, drawn at the size it is shown.
 
-    The element's width/height attributes give its size in CSS pixels. The backing store is
-    scaled by devicePixelRatio and the context transform maps CSS pixels to device pixels.
+    `width` and `height` are its size in CSS pixels (the element's width/height attributes
+    until it is sized); the backing store is that size times devicePixelRatio, and the context
+    transform maps CSS pixels to device pixels, so text and lines are sharp at any ratio.
     putImageData ignores that transform, so at a ratio other than 1 images go through a hidden
     canvas of the image's own size and one drawImage, scaled without smoothing (each value stays
     a crisp block); at ratio 1 they are put directly.
     """
 
     def __init__(self, element: object, ratio: float = 1.0):
-        self.width = int(element.width)
-        self.height = int(element.height)
-        self.ratio = float(ratio)
-        if self.ratio != 1.0:
-            element.style.width = f"{self.width}px"
-            element.style.aspectRatio = f"{self.width} / {self.height}"
-            element.width = round(self.width * self.ratio)
-            element.height = round(self.height * self.ratio)
-        ctx = element.getContext("2d")
-        ctx.setTransform(self.ratio, 0, 0, self.ratio, 0, 0)
-        ctx.imageSmoothingEnabled = False
-        self.element, self.ctx = element, ctx
+        self.element, self.ctx = element, element.getContext("2d")
+        ctx = self.ctx
         self._fill_rect, self._clear_rect = ctx.fillRect, ctx.clearRect
         self._fill_text, self._put, self._draw_image = ctx.fillText, ctx.putImageData, ctx.drawImage
         self._stroke, self._fill = ctx.stroke, ctx.fill
         self._set_line_dash, self._path = ctx.setLineDash, js.Path2D.new
-        self._state: dict[str, object] = {}
         self._images: dict[tuple[int, int], tuple[object, object]] = {}
         self._offscreen = None
+        self.width, self.height, self.ratio = 0, 0, 0.0
+        self.resize(int(element.width), int(element.height), ratio)
+
+    def resize(self, width: int, height: int, ratio: float) -> bool:
+        """Show the canvas at width x height CSS pixels, its backing store at that times
+        `ratio`; True when anything changed (the canvas is then blank: resizing clears it)."""
+        width, height, ratio = max(int(width), 1), max(int(height), 1), float(ratio) or 1.0
+        if (width, height, ratio) == (self.width, self.height, self.ratio):
+            return False
+        self.width, self.height, self.ratio = width, height, ratio
+        element = self.element
+        element.style.width = f"{width}px"
+        element.style.height = f"{height}px"
+        element.width = round(width * ratio)  # resets the context's state
+        element.height = round(height * ratio)
+        self.ctx.setTransform(ratio, 0, 0, ratio, 0, 0)
+        self.ctx.imageSmoothingEnabled = False
+        self._state: dict[str, object] = {}
+        return True
 
     def _set(self, name: str, value: object) -> None:
         """Set a context property only when it changes (a bridge call saved otherwise)."""
@@ -187,7 +198,22 @@ class BrowserPage:
         return str(self.element(id).value)
 
     def set_value(self, id: str, value: str) -> None:
-        self.element(id).value = value
+        element = self.element(id)
+        element.value = value
+        if element.tagName == "SELECT":
+            self._title_menu(element)
+
+    def _title_menu(self, element: object) -> None:
+        """A menu's title is its chosen label: a label the menu's width cuts reads whole on
+        hover. Kept up to date when the visitor chooses (one listener per menu)."""
+        option = element.options.item(element.selectedIndex) if element.selectedIndex >= 0 \
+            else None
+        element.title = "" if option is None else option.textContent
+        if not element.dataset.titled:
+            element.dataset.titled = "yes"
+            proxy = create_proxy(lambda _event: self._title_menu(element))
+            self._listeners.append(proxy)
+            element.addEventListener("change", proxy)
 
     def set_text(self, id: str, text: str) -> None:
         self.element(id).textContent = text
@@ -205,13 +231,82 @@ class BrowserPage:
             opt = self.document.createElement("option")
             opt.value = value
             opt.textContent = label
+            opt.title = label
             options_js.append(opt)
-        self.element(id).replaceChildren(*options_js)
+        element = self.element(id)
+        element.replaceChildren(*options_js)
+        self._title_menu(element)
 
     def canvas(self, id: str) -> BrowserCanvas:
         if id not in self._canvases:
             self._canvases[id] = BrowserCanvas(self.element(id), js.window.devicePixelRatio or 1)
         return self._canvases[id]
+
+    def canvas_width(self, id: str) -> int:
+        """The width in CSS pixels that canvas `id`'s panel offers it (its content box, whole
+        pixels); 0 while the panel is not shown."""
+        element = self.element(id)
+        box = element.closest(".panel")
+        box = element.parentElement if box is None or box is jsnull else box
+        style = js.getComputedStyle(box)
+        pad = js.parseFloat(style.paddingLeft) + js.parseFloat(style.paddingRight)
+        inner = box.clientWidth - pad
+        return max(int(inner), 0)
+
+    def size_canvas(self, id: str, width: int, height: int) -> bool:
+        """Show canvas `id` (and its readout overlay) at width x height CSS pixels, its backing
+        store at that times devicePixelRatio; True when that changed (the canvas is blank)."""
+        ratio = js.window.devicePixelRatio or 1
+        changed = self.canvas(id).resize(width, height, ratio)
+        overlay = self._canvases.get(f"{id}-overlay")
+        if overlay is not None:
+            overlay.resize(width, height, ratio)
+        return changed
+
+    def color_scheme(self) -> str:
+        """"dark" when the visitor's system prefers it, else "light"."""
+        return "dark" if js.window.matchMedia(DARK).matches else "light"
+
+    def on_resize(self, handler: Callable[[], None]) -> None:
+        """Call handler() once (at the next animation frame) after the width offered to any
+        canvas, the device pixel ratio or the colour scheme changed: a resize, a rotation, a
+        zoom, a panel opened, dark mode switched on. Height changes alone (the canvases' own)
+        do not call it."""
+        widths: dict[int, int] = {}
+        pending: list = []
+
+        def frame(_time) -> None:
+            pending.clear()
+            self._run(handler)
+
+        def later() -> None:
+            if not pending:
+                pending.append(js.requestAnimationFrame(create_once_callable(frame)))
+
+        def observed(entries, _observer) -> None:
+            for entry in entries:
+                key = str(entry.target.querySelector("canvas[id]").id)
+                width = int(entry.contentRect.width)
+                if widths.get(key) != width:
+                    widths[key] = width
+                    later()
+
+        def watch_ratio() -> None:  # a media query of the current ratio fires when it changes
+            query = js.window.matchMedia(f"(resolution: {js.window.devicePixelRatio}dppx)")
+            query.addEventListener("change", create_once_callable(lambda _e: (later(),
+                                                                              watch_ratio())))
+
+        proxy = create_proxy(observed)
+        self._listeners.append(proxy)
+        observer = js.ResizeObserver.new(proxy)
+        for element in self.document.querySelectorAll("canvas[id]"):
+            box = element.closest(".panel")
+            observer.observe(element.parentElement if box is None or box is jsnull else box)
+        self._observer = observer
+        watch_ratio()
+        scheme = create_proxy(lambda _event: later())
+        self._listeners.append(scheme)
+        js.window.matchMedia(DARK).addEventListener("change", scheme)
 
     def on(self, id: str, event: str, handler: Callable[[], None]) -> None:
         """Call handler() on each `event` of element `id`; its errors go to the page."""
@@ -306,7 +401,7 @@ class BrowserPage:
             layer.setAttribute("aria-hidden", "true")
             layer.width, layer.height = self.canvas(id).width, self.canvas(id).height
             wrap.appendChild(layer)
-            self._canvases[key] = BrowserCanvas(layer, js.window.devicePixelRatio or 1)
+            self._canvases[key] = BrowserCanvas(layer, self.canvas(id).ratio)
             style = layer.style  # after BrowserCanvas, which sizes the element itself
             style.position, style.left, style.top = "absolute", "0", "0"
             style.width, style.height, style.pointerEvents = "100%", "100%", "none"
@@ -551,15 +646,16 @@ class Boot:
         for k, item in enumerate(self.page.document.querySelectorAll(".loading-stages li")):
             item.dataset.state = "done" if k < done else "active" if k == done else ""
 
-    def placeholders(self, text: str) -> None:
-        """`text`, centred on every canvas on its placeholder colours (the style sheet's), at
-        about 14 px on screen however wide the canvas is shown. BrowserCanvas calls only: no
-        NumPy needed."""
+    def placeholders(self, text: str, height: int | None = None) -> None:
+        """`text`, centred on every canvas on its placeholder colours (the style sheet's), each
+        canvas drawn at the width its panel offers (and `height`, or its own). BrowserCanvas
+        calls only: no NumPy needed."""
         for element in self.page.document.querySelectorAll("canvas[id]"):
             canvas = self.page.canvas(element.id)
+            width = self.page.canvas_width(element.id) or canvas.width
+            self.page.size_canvas(element.id, width, height or canvas.height)
             style = js.getComputedStyle(element)
-            shown = element.clientWidth or canvas.width
-            size = min(14 * canvas.width / shown, 1.8 * canvas.width / len(text))
+            size = max(11, min(14, 1.8 * canvas.width / len(text)))
             canvas.fill_rect(0, 0, canvas.width, canvas.height, str(style.backgroundColor))
             canvas.texts([(text, canvas.width / 2, canvas.height / 2, str(style.color),
                            round(size, 1), "center", "middle", False, 0.0)])
@@ -579,7 +675,7 @@ class Boot:
         for option in self.page.document.querySelectorAll("option[data-boot-option]"):
             option.textContent = "—"
         self.page.set_attr("app", "data-boot", "error")  # before drawing: panels shrink to a line
-        self.placeholders(f"{status}: see the message above")
+        self.placeholders(f"{status}: see the message above", ERROR_HEIGHT)
 
     def finish(self, marks: dict[str, float]) -> None:
         """Hide the overlay and write the measured times, discreetly."""
@@ -608,6 +704,19 @@ async def painted() -> None:
     """Return once the browser has painted what was set so far (before a long blocking step)."""
     await js.Promise.new(lambda resolve, _reject: js.requestAnimationFrame(
         create_once_callable(lambda _time: js.setTimeout(resolve, 0))))
+
+
+def fold_introduction(page: BrowserPage) -> None:
+    """On a phone the introduction is two screens long: it folds away (its summary opens it
+    again) once the visitor starts playing, having read it by then."""
+    def fold(_event) -> None:
+        if js.window.matchMedia("(max-width: 600px)").matches:
+            page.element("explain").open = False
+
+    proxy = create_proxy(fold)
+    page._listeners.append(proxy)
+    for id in ("start", "step"):
+        page.element(id).addEventListener("click", proxy, _js_object({"once": True}))
 
 
 class NumpyMissingError(Exception):
@@ -684,6 +793,7 @@ async def boot() -> None:
         import lstm.ui.app
 
         page.app = lstm.ui.app.start(page)
+        fold_introduction(page)
         marks["interactive"] = mark("interactive")
         js.performance.measure("time-to-interactive", _js_object({"end": "interactive"}))
         loading.finish(marks)

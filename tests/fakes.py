@@ -78,6 +78,9 @@ class FakePage:
         self.hash_writes = 0  # history.replaceState calls
         self.hash_handler = None
         self.storage: str | None = None  # what save_state kept (localStorage)
+        self.widths: dict[str, int] = {}  # the width each canvas's panel offers (resize())
+        self.resize_handler = None
+        self.scheme = "light"
         for id_, v in (values or {}).items():
             self.values[id_] = v
 
@@ -131,6 +134,38 @@ class FakePage:
             size = self._canvas_size or CANVAS_SIZES[id_]
             self.canvases[id_] = RecordingCanvas(*size)
         return self.canvases[id_]
+
+    def canvas_width(self, id_: str) -> int:
+        """The width the canvas's panel offers: as resize() set it, else the asked size's."""
+        check_id(id_)
+        assert id_ in CANVAS_IDS, f"{id_!r} is not a canvas"
+        self.calls.append(("canvas_width", id_))
+        return self.widths.get(id_, (self._canvas_size or CANVAS_SIZES[id_])[0])
+
+    def size_canvas(self, id_: str, width: int, height: int) -> bool:
+        """A canvas (and its overlay) at a new size is a new, blank canvas, as in a browser."""
+        check_id(id_)
+        assert id_ in CANVAS_IDS, f"{id_!r} is not a canvas"
+        assert type(width) is int and type(height) is int and width > 0 and height > 0, (
+            width, height)
+        self.calls.append(("size_canvas", id_, width, height))
+        canvas = self.canvases.get(id_)
+        if canvas is not None and (canvas.width, canvas.height) == (width, height):
+            return False
+        self.canvases[id_] = RecordingCanvas(width, height)
+        if id_ in self.overlays:
+            self.overlays[id_] = RecordingCanvas(width, height)
+        return True
+
+    def color_scheme(self) -> str:
+        """The page's colour scheme ("light" unless a test set `scheme`)."""
+        self.calls.append(("color_scheme",))
+        return self.scheme
+
+    def on_resize(self, handler) -> None:
+        assert callable(handler)
+        self.calls.append(("on_resize",))
+        self.resize_handler = handler
 
     def on(self, id_: str, event: str, handler) -> None:
         check_id(id_)
@@ -280,6 +315,20 @@ class FakePage:
         assert kind in ("move", "leave", "click"), kind
         self.pointer_handlers[id_](kind, float(x), float(y))
         self.run_later()
+
+    def resize(self, width: int) -> None:
+        """The window changed: every panel now offers `width` CSS px; the handler runs."""
+        self.widths = {id_: width for id_ in CANVAS_IDS}
+        if self.resize_handler is not None:
+            self.resize_handler()
+            self.run_later()
+
+    def prefer(self, scheme: str) -> None:
+        """The visitor's system switched to the "light" or "dark" scheme; the handler runs."""
+        self.scheme = scheme
+        if self.resize_handler is not None:
+            self.resize_handler()
+            self.run_later()
 
     def press(self, key: str) -> None:
         """A key pressed outside the text fields (only the keys the app asked for arrive)."""

@@ -106,8 +106,8 @@ def test_opens_on_a_preset_with_an_example_of_its_task(page, app):
     assert app.state == "ready" and page.text("status") == "Ready to process sequence"
     assert page.text("stat-step") == "0 / 6"
     assert page.text("message") == ""
-    assert page.attr("cell-size", "disabled") == ""
-    assert page.text("cell-size-value") == "4 units"
+    assert page.attr("cell-size", "disabled") == "" and page.attr("cell-size", "hidden") == ""
+    assert page.text("cell-size-value") == "4 units, as trained"  # the slider hidden: why
     assert page.options["layer"] == [("0", "Layer 1"), ("1", "Layer 2")]
     assert page.options["unit"][0] == ("mean", "Mean over units") and len(page.options["unit"]) == 5
     assert page.text("speed-value") == "Medium (250 ms)"
@@ -135,7 +135,7 @@ def test_falls_back_to_the_random_model_with_a_message(tmp_path, content):
     if content is not None:
         assert "broken.npz" in page.text("message")
     assert page.values["sequence"] == models.RANDOM_EXAMPLES[0][1]
-    assert page.attr("cell-size", "disabled") is None
+    assert page.attr("cell-size", "disabled") is None and page.attr("cell-size", "hidden") is None
     assert page.text("cell-size-value") == "8 units"
     page.click("step")
     assert app.step == 1 and app.trace.layers[0].h.shape == (6, 8)
@@ -332,7 +332,7 @@ def test_cell_size_while_playing_waits_for_reset(page, app):
 
 def test_cell_size_does_not_change_a_preset(page, app):
     page.slide("cell-size", 30)
-    assert page.text("cell-size-value") == "4 units"
+    assert page.text("cell-size-value") == "4 units, as trained"
     assert app.entry.model.hidden_size == 4
 
 
@@ -444,7 +444,8 @@ def test_markup_is_only_ever_text(page, app):
     assert {c[0] for c in page.calls} <= {
         "value", "set_value", "set_text", "set_attr", "remove_attr", "set_options", "canvas",
         "on", "on_pointer", "overlay", "set_cursor", "later", "set_interval", "clear_interval",
-        "now_ms", "download", "on_file", "set_hash", "save_state",
+        "now_ms", "download", "on_file", "set_hash", "save_state", "canvas_width",
+        "size_canvas", "on_resize", "color_scheme",
     }
 
 

@@ -75,3 +75,32 @@ def test_text_colours_are_legible():
         for row in colors.gate_map(gate).lut:
             fill = colors.hex_color(*row[:3])
             assert colors.contrast(colors.ink_on(fill), fill) >= 4.5
+
+
+@pytest.fixture
+def dark():
+    colors.use_scheme("dark")
+    yield
+    colors.use_scheme("light")
+
+
+def test_each_scheme_keeps_text_legible_and_the_quantities_colours(dark):
+    for name in colors.SCHEMES:
+        colors.use_scheme(name)
+        assert name == colors.SCHEME and colors.SCHEMES[name]["PAPER"] == colors.PAPER
+        for ink in (colors.INK, colors.MUTED, colors.PLACEHOLDER_INK, colors.AXIS):
+            assert colors.contrast(ink, colors.PAPER) >= 4.5, (name, ink)
+        for c in (colors.FORGET, colors.INPUT, colors.OUTPUT, colors.CANDIDATE, colors.CELL,
+                  colors.HIDDEN):
+            shown = colors.text_color(c)
+            assert colors.contrast(shown, colors.PAPER) >= 4.5, (name, c)
+            assert colors.oklab(np.array(colors.rgb(shown), float))[1:] == pytest.approx(
+                colors.oklab(np.array(colors.rgb(c), float))[1:], abs=0.06)  # the same hue
+        for gate in "ifgo":
+            for row in colors.gate_map(gate).lut[::15]:
+                fill = colors.hex_color(*row[:3])
+                assert colors.contrast(colors.ink_on(fill), fill) >= 4.5
+    assert colors.GATE_COLORS["f"] == colors.FORGET == "#f57c00"  # unchanged by the scheme
+    assert not colors.use_scheme("dark") and colors.use_scheme("light")
+    with pytest.raises(ValueError, match="no colour scheme 'sepia'"):
+        colors.use_scheme("sepia")

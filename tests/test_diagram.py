@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from lstm import colors
-from lstm.draw.canvas import RecordingCanvas
-from lstm.draw.diagram import BOX_H, BOXES, GATE_X, CellDiagram, cell_values
+from lstm.draw.canvas import RecordingCanvas, label_extent
+from lstm.draw.diagram import G_KEY, NARROW_GRID, WIDE_GRID, CellDiagram, cell_values, height_for
 from lstm.draw.raster import RasterCanvas
 
 OUT = Path(__file__).parent / "output"
@@ -45,7 +45,7 @@ def test_gate_boxes_take_the_colour_of_their_value():
         assert colors.gate_map(g).color(getattr(v, g)) in fills
     img = RasterCanvas(W, H)
     d.draw(img, (v, "'a'", ""), None)
-    x, y = d.at(GATE_X["f"] - 45, BOXES + BOX_H / 2 - 3)
+    x, y = d.at(WIDE_GRID.gate_x["f"] - 45, WIDE_GRID.boxes + WIDE_GRID.box_h / 2 - 3)
     assert colors.hex_color(*img.pixel(int(x), int(y))[:3]) == colors.gate_map("f").color(v.f)
 
 
@@ -60,6 +60,7 @@ def test_numbers_have_two_decimals_and_labels_name_everything():
     assert f"f·cₜ₋₁ {v.f * v.c_prev:+.2f}" in texts and f"i·g {v.i * v.g:+.2f}" in texts
     assert "xₜ 'a'" in texts and "unit 1 of 3 · token 2 of 5" in texts
     assert {"forget  σ", "input  σ", "candidate  tanh", "output  σ", "tanh"} <= set(texts)
+    assert G_KEY in texts  # what g's grey and violet mean, wherever g is drawn
 
 
 def test_before_the_first_step_there_are_no_numbers():
@@ -67,7 +68,7 @@ def test_before_the_first_step_there_are_no_numbers():
     CellDiagram(W, H).draw(rec, (None, "", "before the first token"), None)
     texts = rec.strings()
     assert "f = –" in texts and "cₜ –" in texts
-    assert not any(re.search("[0-9]", t) for t in texts)
+    assert not any(re.search("[0-9]", t) for t in texts if t != G_KEY)
     assert all(a[1] == colors.PAPER for n, a in rec.calls if n == "fill_path" and
                a[1] != colors.MUTED)
 
@@ -86,7 +87,7 @@ def test_labels_are_one_texts_call_drawn_last():
     CellDiagram(W, H).draw(rec, (cell_values(layer(), 2, None), "'a'", "caption"), None)
     assert rec.count("texts") == 1 and rec.count("text") == 0
     assert rec.calls[-1][0] == "texts"  # above the gate boxes' fills
-    assert len(rec.labels()) == 1 + 2 * 4 + 7 + 1  # tanh, each box's two, states, caption
+    assert len(rec.labels()) == 1 + 2 * 4 + 6 + 1 + 1 + 1  # tanh, boxes, states, x, g key, caption
 
 
 def test_picture():
@@ -118,10 +119,29 @@ def test_hit_names_the_gate_box_or_state_value_under_the_pointer():
     assert d.hit(W / 2, H / 2) is None  # nothing drawn yet
     v = cell_values(lt, 2, 1)
     d.draw(RecordingCanvas(W, H), (v, "'a'", ""), Focus(unit=1, step=2))
-    x, y = d.at(GATE_X["f"], BOXES)
+    g = d.grid
+    x, y = d.at(g.gate_x["f"], g.boxes)
     hit = d.hit(x, y)
     assert (hit.gate, hit.value, hit.unit, hit.step) == ("f", v.f, 1, 2)
-    assert d.hit(*d.at(GATE_X["g"] + 40, BOXES + BOX_H / 2 - 2)).gate == "g"
-    assert d.hit(*d.at(GATE_X["g"], BOXES + BOX_H)) is None
+    assert d.hit(*d.at(g.gate_x["g"] + 40, g.boxes + g.box_h / 2 - 2)).gate == "g"
+    assert d.hit(*d.at(g.gate_x["g"], g.boxes + g.box_h)) is None
     d.draw(RecordingCanvas(W, H), (None, "", ""), Focus())
     assert d.hit(x, y) is None
+
+
+@pytest.mark.parametrize("width", [280, 326, 386, 599, 600, 760, 926])
+def test_every_width_gets_a_grid_whose_text_fits(width):
+    """Narrow canvases get the narrow grid; no label is under 11 px or leaves the canvas; the
+    roles drop their activation when the boxes are too narrow for it."""
+    height = height_for(width)
+    d = CellDiagram(width, height)
+    assert d.grid is (NARROW_GRID if width < 600 else WIDE_GRID)
+    rec = RecordingCanvas(width, height)
+    caption = "layer 1 of 2 · mean over 64 units · before the first token (states start at 0)"
+    d.draw(rec, (cell_values(layer(), 2, None), "'abcdef'", caption), None)
+    for item in rec.labels():
+        left, right = label_extent(item)
+        assert item[4] >= 11 and left >= -1 and right <= width + 1, (width, item[0])
+        assert 0 <= item[2] <= height
+    roles = [s for s in rec.strings() if s.split()[0] in ("forget", "input", "candidate", "output")]
+    assert len(roles) == 4

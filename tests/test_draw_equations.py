@@ -7,8 +7,15 @@ import pytest
 
 from lstm import colors
 from lstm.analysis.equations import GATES, equations, equations_at
-from lstm.draw.canvas import RecordingCanvas, text_width
-from lstm.draw.equations import FIRST_Y, SIZE, STEP_MESSAGE, UNIT_MESSAGE, EquationsPanel
+from lstm.draw.canvas import RecordingCanvas, label_extent, text_width
+from lstm.draw.equations import (
+    FIRST_Y,
+    SIZE,
+    STEP_MESSAGE,
+    UNIT_MESSAGE,
+    EquationsPanel,
+    height_for,
+)
 from lstm.draw.raster import RasterCanvas
 from lstm.focus import Focus
 from lstm.model import LSTM
@@ -116,14 +123,35 @@ def test_without_a_unit_or_a_step_it_says_what_to_do(model_trace):
 
 def test_small_panels_drop_terms_never_text_size(model_trace):
     model, trace = model_trace
-    panel, c = drawn(model, trace, Focus(layer=1, unit=2, step=5), size=(560, 200))
+    panel, c = drawn(model, trace, Focus(layer=1, unit=2, step=5), size=(660, 200))
     assert panel.term_lines == 0 and not any(s.startswith("h[") for s in c.strings())
-    panel, c = drawn(model, trace, Focus(layer=1, unit=2, step=5), size=(560, 260))
+    panel, c = drawn(model, trace, Focus(layer=1, unit=2, step=5), size=(660, 260))
     assert panel.term_lines == 1
     for s, x, _y, _ink, size, align, *_ in c.labels():
         if align == "left":
-            assert x + text_width(s, size) <= 560 - 11, s  # nothing runs off the right
+            assert x + text_width(s, size) <= 660 - 11, s  # nothing runs off the right
         assert size >= 11
+
+
+@pytest.mark.parametrize("width", [286, 326, 386, 639])
+def test_narrow_panels_write_each_gate_on_two_rows(model_trace, width):
+    model, trace = model_trace
+    size = (width, height_for(width))
+    panel, c = drawn(model, trace, Focus(layer=1, unit=2, step=5), size=size)
+    assert not panel.wide and (panel.term_lines >= 1) == (width >= 320)
+    eq = equations(model, trace, 1, 2, 4)
+    s = c.strings()
+    for a in "ifgo":
+        gate = eq.gates[a]
+        assert f"x {gate.x_part:+.4f}" in s and f"b {gate.bias:+.4f}" in s
+    assert f"c = f·c_t-1 + i·g = {eq.c:+.4f}" in s
+    for item in c.labels():
+        left, right = label_extent(item)
+        assert item[4] >= 11 and left >= 0 and right <= width + 1, item[0]
+        assert item[2] <= size[1]
+    hit = panel.hit(*next((x + 2, y - 4) for t, x, y, *_ in c.labels()
+                          if t == f"h {eq.gates['f'].h_part:+.4f}"))
+    assert (hit.gate, hit.quantity, hit.value) == ("f", "f h part", eq.gates["f"].h_part)
 
 
 def test_the_bracket_counter_writes_up_on_open_and_down_on_close():

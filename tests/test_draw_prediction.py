@@ -8,7 +8,7 @@ import pytest
 from lstm import colors
 from lstm.analysis.predict import NO_OUTPUT, prediction
 from lstm.draw.canvas import RecordingCanvas, parse_path
-from lstm.draw.prediction import BAR, BAR_COLOR, EMPTY_MESSAGE, SIZE, PredictionPanel
+from lstm.draw.prediction import BAR, EMPTY_MESSAGE, SIZE, PredictionPanel
 from lstm.draw.raster import RasterCanvas
 from lstm.focus import Focus
 from lstm.model import LSTM
@@ -50,12 +50,12 @@ def test_five_rows_labelled_with_their_probabilities_in_one_texts_call():
 def test_bar_lengths_are_the_probabilities():
     data = pred()
     panel, c = drawn(data)
-    bars = next(a[0] for n, a in c.calls if n == "fill_path" and a[1] == BAR_COLOR)
+    bars = next(a[0] for n, a in c.calls if n == "fill_path" and a[1] == colors.AXIS)
     widths = [pts[:, 0].max() - pts[:, 0].min() for pts, _ in parse_path(bars)]
     assert widths == pytest.approx([ch.p * panel.bar_w for ch in data.top], abs=0.5)
     raster = RasterCanvas(*SIZE)
     drawn(data, raster)
-    dark = colors.rgb(BAR_COLOR)
+    dark = colors.rgb(colors.AXIS)
     px = raster.pixels()[:, :, :3]
     for k, ch in enumerate(data.top):
         row = px[int(34 + k * 26 + BAR / 2)]
@@ -114,5 +114,5 @@ def test_the_anbn_preset_knows_the_next_b_in_the_picture():
     canvas.save(str(OUT / "prediction_anbn_step4.png"))
     assert data.top[0].label == "b" and data.rank == 1 and data.top[0].p > 0.99
     row = canvas.pixels()[int(34 + BAR / 2)]  # the first bar's middle row, full length
-    dark = (row[:, :3] == colors.rgb(BAR_COLOR)).all(axis=1).sum()
+    dark = (row[:, :3] == colors.rgb(colors.AXIS)).all(axis=1).sum()
     assert dark >= 0.99 * panel.bar_w - 1

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from lstm import colors
-from lstm.draw.canvas import RecordingCanvas, text_width
+from lstm.draw.canvas import RecordingCanvas, label_extent, text_width
 from lstm.draw.raster import RasterCanvas
 from lstm.draw.tokentext import (
     BOX,
@@ -99,7 +99,7 @@ def test_a_gate_of_the_focus_and_c_on_its_own_symmetric_scale():
     assert "unit 0 · f, the forget gate" in rec.strings() and "1" in rec.strings()
     _, rec = drawn(data, Focus(unit=0, step=9), quantity="c")
     peak = np.abs(data.trace.layers[0].c[:, 0]).max()
-    assert f"{peak:+.2f}" in rec.strings() and f"white = 0   {-peak:+.2f}" in rec.strings()
+    assert f"{peak:+.2f}" in rec.strings() and f"grey < 0 < purple   {-peak:+.2f}" in rec.strings()
 
 
 def test_the_mean_over_units_without_a_focused_unit():
@@ -176,3 +176,19 @@ def test_the_bracket_counter_reads_as_depth_in_the_picture():
                       for t in range(len(tokens))])  # purple: the less green, the more c
     by_depth = [green[depth == d].mean() for d in range(1, depth.max() + 1)]
     assert by_depth == sorted(by_depth, reverse=True) and by_depth[0] > by_depth[-1] + 60
+
+
+@pytest.mark.parametrize("width", [286, 326, 599])
+def test_a_narrow_canvas_puts_the_legend_under_the_title(width):
+    tokens = list("the cat sat on the mat " * 6)
+    trace = LSTM.random(3, 5, vocab_size=30, seed=1).trace(
+        np.array([ord(t) % 30 for t in tokens]))
+    panel = TokenTextPanel(width, 220)
+    rec = RecordingCanvas(width, 220)
+    panel.draw(rec, TextTrace(tokens, trace), Focus(unit=2, step=40))
+    assert panel.top == TOP + 18
+    for item in rec.labels():
+        left, right = label_extent(item)
+        assert item[4] >= 11 and left >= 0 and right <= width, item[0]
+    bar = [a for n, a in rec.calls if n == "put_rgba"][-1]
+    assert bar[1] == 28  # the legend bar on the second row

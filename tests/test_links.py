@@ -149,7 +149,8 @@ def test_link_text_is_only_ever_text(models_dir):
     assert not any(c[0] not in ("value", "set_value", "set_text", "set_attr", "remove_attr",
                                 "set_options", "canvas", "on", "on_pointer", "overlay",
                                 "set_cursor", "later", "set_interval", "clear_interval", "now_ms",
-                                "on_file", "set_hash", "save_state") for c in page.calls)
+                                "on_file", "set_hash", "save_state", "canvas_width", "size_canvas",
+                                "on_resize", "color_scheme") for c in page.calls)
 
 
 def test_a_stored_state_that_is_damaged_is_named_as_the_last_visit(models_dir):

@@ -55,10 +55,10 @@ def test_draw_step_redraws_only_what_moves():
     for c in canvases.values():
         c.reset()
     views.draw(canvases, view(4), prev=3)
-    assert canvases["heatmaps"].count("put_rgba") == 4 and canvases["heatmaps"].count() == 5
+    assert canvases["heatmaps"].count("put_rgba") == 4 and canvases["heatmaps"].count() == 7
     assert canvases["loss"].count() == 0
     assert "mean over 16 units · token 4 of 45" in canvases["diagram"].strings()
-    assert [canvases[k].count("texts") for k in ("diagram", "heatmaps", "states")] == [1, 0, 1]
+    assert [canvases[k].count("texts") for k in ("diagram", "heatmaps", "states")] == [1, 1, 1]
     assert all(c.count("text") == 0 for c in canvases.values())
 
 

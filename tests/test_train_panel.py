@@ -54,7 +54,7 @@ def test_training_runs_in_slices_and_the_visualizer_shows_the_model(page, app):
     assert panel.trainer.hidden_size == 8 and panel.trainer.batch_size == 4
     assert app.entry.key == TRAINED and page.values["model"] == TRAINED
     assert page.values["sequence"] == TASKS["brackets"].example
-    assert page.text("cell-size-value") == "8 units"
+    assert page.text("cell-size-value") == "8 units, as trained"
     page.advance(3 * TICK_MS)
     assert panel.steps == 6
     assert page.attr("train-progress", "value") == "6"

@@ -50,6 +50,15 @@ def text_width(s: str, size: float = 12) -> float:
     return CHAR_WIDTH * size * len(s)
 
 
+def label_extent(item: tuple) -> tuple[float, float]:
+    """(left, right) x of an unrotated texts() item, from its estimated width (a monospace
+    advance: an upper bound for the page's proportional font, which is about 0.9 of it)."""
+    s, x, _, _, size, align = item[:6]
+    w = text_width(s, size) * 0.9
+    left = x - w if align == "right" else x - w / 2 if align == "center" else x
+    return left, left + w
+
+
 def fit_text(pieces: list[str], width: float, size: float = 12, sep: str = " · ") -> str:
     """The first pieces joined by sep, as many as fit in width (the first always)."""
     out = pieces[0] if pieces else ""
@@ -82,11 +91,27 @@ def check_plain(value: object, where: str = "argument") -> None:
     raise TypeError(f"{where} is {kind}, not a plain value")
 
 
+def wrap_text(pieces: list[str], width: float, size: float, sep: str = " ",
+              lines: int = 99) -> list[str]:
+    """Pieces joined by `sep` into lines of at most `width` px at `size` (a longer piece keeps a
+    line to itself); at most `lines` lines, the last taking the rest."""
+    out: list[str] = []
+    for piece in pieces:
+        if out and (len(out) >= lines or text_width(out[-1] + sep + piece, size) * 0.9 <= width):
+            out[-1] += sep + piece
+        else:
+            out.append(piece)
+    return out or [""]
+
+
 def draw_placeholder(canvas: Canvas, message: str) -> None:
-    """A blank panel with `message` in its middle, as the seed shows before any data."""
+    """A blank panel with `message` in its middle, as the seed shows before any data; wrapped
+    onto lines where the canvas is narrow."""
     canvas.fill_rect(0, 0, canvas.width, canvas.height, colors.PAPER)
-    canvas.texts([label(message, canvas.width / 2, canvas.height / 2, colors.PLACEHOLDER_INK, 14,
-                        align="center", baseline="middle")])
+    lines = wrap_text(message.split(), canvas.width - 24, 14)
+    y0 = canvas.height / 2 - 9 * (len(lines) - 1)
+    canvas.texts([label(s, canvas.width / 2, y0 + 18 * k, colors.PLACEHOLDER_INK, 14,
+                        align="center", baseline="middle") for k, s in enumerate(lines)])
 
 
 class RecordingCanvas:

@@ -22,7 +22,7 @@ from .. import colors
 from ..analysis.clamp import ZERO, Clamp, accuracy, prediction_change, probabilities
 from ..focus import Focus, Hit
 from ..tokens import show
-from .canvas import Canvas, draw_placeholder, label
+from .canvas import Canvas, draw_placeholder, fit_text, label
 from .lanes import SMALL, TITLE_SIZE, Lane, TimeAxis, focus_index, hit_step, step_labels
 
 SIZE = (900, 360)
@@ -85,16 +85,18 @@ class CounterfactualPanel:
                 frames += lane.frame(ax)
                 canvas.stroke_path(ax.line(a, lane), color, 1.5)
                 canvas.stroke_path(ax.line(b, lane), color, 1.5, DASH)
-                labels.append(label(f"{name} of unit {unit}: as traced (solid), clamped "
-                                    f"(dashed)", ax.x0, top - 4, colors.text_color(color), SMALL,
+                title = fit_text([f"{name} of unit {unit}", "as traced (solid), clamped (dashed)"],
+                                 ax.iw, SMALL)
+                labels.append(label(title, ax.x0, top - 4, colors.text_color(color), SMALL,
                                     bold=True))
                 labels += lane.scale_labels(ax)
         if self.change is not None:
             lane = lanes["change"] = Lane(tops[2], tops[2] + lane_h, 0.0, 1.0)
             frames += lane.frame(ax)
             canvas.fill_path(ax.area(self.change, lane), colors.rgba(colors.INK, 0.3))
-            labels.append(label("change in the prediction (total variation, 0 = the same, "
-                                "1 = disjoint)", ax.x0, tops[2] - 4, colors.INK, SMALL, bold=True))
+            title = fit_text(["change in the prediction", "total variation",
+                              "0 = the same, 1 = disjoint"], ax.iw, SMALL)
+            labels.append(label(title, ax.x0, tops[2] - 4, colors.INK, SMALL, bold=True))
             labels += lane.scale_labels(ax)
         else:
             labels.append(label("This model has no output layer: no prediction to change",
@@ -126,7 +128,8 @@ class CounterfactualPanel:
             words.append(f"task accuracy on this text {100 * before:.1f}% → {100 * after:.1f}% "
                          f"({int(truth[1].sum())} labelled steps)")
         if words:
-            items.append(label("   ·   ".join(words), 8, self.height - 10, colors.INK, SMALL))
+            items.append(label(fit_text(words, self.width - 16, SMALL, "   ·   "), 8,
+                               self.height - 10, colors.INK, SMALL))
         return items
 
     def hit(self, x: float, y: float) -> Hit | None:

@@ -9,7 +9,16 @@ and the legend says which is which.
 import numpy as np
 
 from .. import colors
-from .canvas import Canvas, column_bins, decimate, draw_placeholder, label, path
+from .canvas import (
+    Canvas,
+    column_bins,
+    decimate,
+    draw_placeholder,
+    fit_text,
+    label,
+    path,
+    text_width,
+)
 
 LEFT, RIGHT, TOP, BOTTOM = 56, 52, 30, 36
 PLACEHOLDER = "The loss curve will appear here while the model trains"
@@ -56,7 +65,7 @@ def draw_curve(canvas: Canvas, losses, accuracies=None) -> None:
     canvas.stroke_path(axes, colors.AXIS, 1.5)
     canvas.stroke_path(path(curve_points(loss, x0, x1, y0, y1, top)), colors.rgba(colors.INK, 0.25))
     canvas.stroke_path(path(curve_points(smooth(loss), x0, x1, y0, y1, top)), colors.INK, 1.5)
-    legend = f"loss (left axis) {loss[-1]:.3f}"
+    legend = [f"loss (left axis) {loss[-1]:.3f}"]
     labels = []
     if accuracies is not None and len(accuracies):
         acc = np.clip(np.asarray(accuracies, np.float64).ravel(), 0, 1)
@@ -64,10 +73,13 @@ def draw_curve(canvas: Canvas, losses, accuracies=None) -> None:
             smooth(acc), x0, x1, y0, y1, 1.0)), colors.MUTED, 1.5, (4, 3))
         labels += [label("100%", x1 + 6, y1, colors.MUTED, 11, baseline="middle"),
                    label("0%", x1 + 6, y0, colors.MUTED, 11, baseline="middle")]
-        legend += f"   - - accuracy (right axis) {100 * acc[-1]:.1f}%"
+        legend.append(f"- - accuracy (right axis) {100 * acc[-1]:.1f}%")
+        if text_width("   ".join(legend), 12) > x1 - x0:  # a narrow canvas: the short form
+            legend = [f"loss {loss[-1]:.3f}", f"- - accuracy {100 * acc[-1]:.1f}% (right)"]
     canvas.texts([
         *labels,
-        label(legend, x0, 16, colors.INK, 12, baseline="middle"),
+        label(fit_text(legend, W - x0 - 8, 12, "   "), x0, 16, colors.INK, 12,
+              baseline="middle"),
         label(f"{top:g}", x0 - 6, y1, colors.MUTED, 11, align="right", baseline="middle"),
         label("0", x0 - 6, y0, colors.MUTED, 11, align="right", baseline="middle"),
         label(f"training step (1-{len(loss)})", (x0 + x1) / 2, H - 10, colors.AXIS, 12,

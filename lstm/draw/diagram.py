@@ -1,15 +1,18 @@
 """The LSTM cell diagram with the live values of the current step.
 
     c_{t-1} ──(×)──────(+)──────────┬──▶ c_t          c_t = f·c_{t-1} + i·g
-               │        │          tanh
+               │        │         [tanh]
                │       (×)─┐        │                 h_t = o·tanh(c_t)
                │        │  │  ┌──▶ (×)───▶ h_t
              [ f ]    [ i ] [ g ] [ o ]
-    h_{t-1} ───┴────────┴─────┴─────┴        (x_t joins h_{t-1} from below)
+    h_{t-1} ───┴────────┴─────┴─────┘
+                 x_t = 'a'  (joins h_{t-1} from below)
 
 Gate boxes are filled with their colour map at the gate's value (σ for f, i, o; tanh for g)
-and show the number with two decimals, for one unit or the mean over units. The drawing is
-laid out on a 900 x 300 grid scaled to the canvas; circles are polygons.
+and show the number with two decimals, for one unit or the mean over units; a key says what
+g's grey and violet mean. The drawing is laid out on a grid scaled to the canvas (circles are
+polygons) while the text keeps its size: a wide grid with the states' values at the sides, and
+below WIDE px a narrow one, the same cell with the values above and below its lines.
 """
 
 from dataclasses import dataclass
@@ -18,16 +21,75 @@ import numpy as np
 
 from .. import colors
 from ..focus import Focus, Hit
-from .canvas import Canvas, circle_points, label, paths, rect_path
+from .canvas import Canvas, circle_points, label, paths, rect_path, text_width, wrap_text
 
-W0, H0 = 900, 300
-HIGHWAY, OPS, BOXES, BUS = 62, 122, 192, 262  # rows of the grid
+WIDE = 600  # CSS px: narrower canvases get the narrow grid
 R = 13  # op circle radius
-BOX_W, BOX_H = 110, 46
-GATE_X = {"f": 240, "i": 380, "g": 515, "o": 650}
-ROLES = {"f": "forget  σ", "i": "input  σ", "g": "candidate  tanh", "o": "output  σ"}
-X_IN, X_TANH, X_END = 170, 760, 800
-IG = (GATE_X["i"] + GATE_X["g"]) / 2 - 18  # the i·g op, under the + op
+TANH_W, TANH_H = 40, 20  # the tanh box on the way from c_t to h_t
+ROLES = {"f": "forget", "i": "input", "g": "candidate", "o": "output"}
+ACTIVATIONS = {"f": "σ", "i": "σ", "g": "tanh", "o": "σ"}
+G_KEY = "g: grey < 0 < violet"
+
+
+@dataclass(frozen=True)
+class Grid:
+    """Where everything sits, in grid units (scaled to the canvas, text excepted)."""
+
+    w: int
+    h: int
+    highway: float  # the cell state's line
+    ops: float  # the row of the i·g product and the tanh box
+    boxes: float  # the gate boxes' centres
+    bus: float  # h_{t-1} and x_t, feeding every gate
+    gate_x: dict
+    box_w: float
+    box_h: float
+    start: float  # where the highway and the bus begin
+    x_in: float  # x_t's wire
+    x_tanh: float
+    x_end: float  # where c_t and h_t leave
+    ig: float  # the i·g product, under the + op
+    token_y: float  # the input token's label
+    caption_lines: int  # the caption may wrap to this many lines
+
+    def state_places(self) -> dict[str, tuple[float, float, str]]:
+        """Where each state's label goes: (x, y, align)."""
+        if self is WIDE_GRID:
+            return {"c_prev": (self.start - 6, self.highway, "right"),
+                    "c": (self.x_end + 8, self.highway, "left"),
+                    "h_prev": (self.start - 6, self.bus, "right"),
+                    "h": (self.x_end + 8, self.bus, "left"),
+                    "kept": ((self.gate_x["f"] + self.ig) / 2, self.highway - 16, "center"),
+                    "written": (self.ig - R - 4, self.ops - 14, "right")}
+        return {"c_prev": (self.start, self.highway - 13, "left"),
+                "c": (self.x_end, self.highway - 13, "right"),
+                "h_prev": (self.start, self.bus + 14, "left"),
+                "h": (self.x_end, self.bus + 14, "right"),
+                "kept": (self.gate_x["f"] + R + 6, self.highway + 14, "left"),
+                "written": (self.ig + R + 4, self.ops - 12, "left")}
+
+
+WIDE_GRID = Grid(w=900, h=300, highway=62, ops=122, boxes=186, bus=246,
+                 gate_x={"f": 240, "i": 380, "g": 515, "o": 650}, box_w=110, box_h=46,
+                 start=110, x_in=170, x_tanh=760, x_end=800, ig=(380 + 515) / 2 - 18,
+                 token_y=284, caption_lines=1)
+NARROW_GRID = Grid(w=340, h=330, highway=70, ops=124, boxes=188, bus=250,
+                   gate_x={"f": 40, "i": 114, "g": 188, "o": 262}, box_w=70, box_h=46,
+                   start=6, x_in=76, x_tanh=316, x_end=330, ig=151, token_y=306,
+                   caption_lines=2)
+
+
+def grid_for(width: int) -> Grid:
+    return WIDE_GRID if width >= WIDE else NARROW_GRID
+
+
+def height_for(width: int) -> int:
+    """The canvas height (CSS px) the diagram wants at `width`: its grid's, scaled (the narrow
+    grid at most 1.3 times, so a mid-sized canvas does not grow a giant diagram)."""
+    g = grid_for(width)
+    if g is WIDE_GRID:
+        return min(340, round(g.h * width / g.w) + 40)
+    return round(g.h * min(width / g.w, 1.3))
 
 
 @dataclass
@@ -72,45 +134,45 @@ def _arrow(tip: tuple[float, float], direction: tuple[float, float]) -> np.ndarr
     return np.array([t, t - 8 * d + 4 * n, t - 8 * d - 4 * n])
 
 
-def _wires() -> tuple[list[np.ndarray], list[np.ndarray]]:
+def _wires(g: Grid) -> tuple[list[np.ndarray], list[np.ndarray]]:
     """Grey wires and their arrowheads, in grid coordinates."""
-    fx, ix, gx, ox = (GATE_X[k] for k in "figo")
-    top, bottom = BOXES - BOX_H / 2, BOXES + BOX_H / 2
-    ig = IG
+    fx, ix, gx, ox = (g.gate_x[k] for k in "figo")
+    top, bottom = g.boxes - g.box_h / 2, g.boxes + g.box_h / 2
+    ig, xt = g.ig, g.x_tanh
     wires = [
-        [(120, BUS), (ox, BUS)],  # h_{t-1} and x_t feed every gate
-        [(X_IN, 282), (X_IN, BUS)],
-        *[[(x, BUS), (x, bottom)] for x in (fx, ix, gx, ox)],
-        [(fx, top), (fx, HIGHWAY + R)],
-        [(ix, top), (ix, OPS), (ig - R, OPS)],
-        [(gx, top), (gx, OPS), (ig + R, OPS)],
-        [(ig, OPS - R), (ig, HIGHWAY + R)],
-        [(X_TANH, HIGHWAY), (X_TANH, OPS - R)],
-        [(X_TANH, OPS + R), (X_TANH, BOXES - R)],
-        [(ox + BOX_W / 2, BOXES), (X_TANH - R, BOXES)],
-        [(X_TANH, BOXES + R), (X_TANH, BUS), (X_END, BUS)],
+        [(g.start, g.bus), (ox, g.bus)],  # h_{t-1} and x_t feed every gate
+        [(g.x_in, g.token_y - 12), (g.x_in, g.bus)],
+        *[[(x, g.bus), (x, bottom)] for x in (fx, ix, gx, ox)],
+        [(fx, top), (fx, g.highway + R)],
+        [(ix, top), (ix, g.ops), (ig - R, g.ops)],
+        [(gx, top), (gx, g.ops), (ig + R, g.ops)],
+        [(ig, g.ops - R), (ig, g.highway + R)],
+        [(xt, g.highway), (xt, g.ops - TANH_H / 2)],
+        [(xt, g.ops + TANH_H / 2), (xt, g.boxes - R)],
+        [(ox + g.box_w / 2, g.boxes), (xt - R, g.boxes)],
+        [(xt, g.boxes + R), (xt, g.bus), (g.x_end, g.bus)],
     ]
     heads = [
         *[_arrow((x, bottom), (0, -1)) for x in (fx, ix, gx, ox)],
-        _arrow((fx, HIGHWAY + R), (0, -1)), _arrow((ig - R, OPS), (1, 0)),
-        _arrow((ig + R, OPS), (-1, 0)), _arrow((ig, HIGHWAY + R), (0, -1)),
-        _arrow((X_TANH, OPS - R), (0, 1)), _arrow((X_TANH, BOXES - R), (0, 1)),
-        _arrow((X_TANH - R, BOXES), (1, 0)), _arrow((X_END, BUS), (1, 0)),
-        _arrow((X_END, HIGHWAY), (1, 0)),
+        _arrow((fx, g.highway + R), (0, -1)), _arrow((ig - R, g.ops), (1, 0)),
+        _arrow((ig + R, g.ops), (-1, 0)), _arrow((ig, g.highway + R), (0, -1)),
+        _arrow((xt, g.ops - TANH_H / 2), (0, 1)), _arrow((xt, g.boxes - R), (0, 1)),
+        _arrow((xt - R, g.boxes), (1, 0)),
+        _arrow((g.x_end, g.bus), (1, 0)),
+        _arrow((g.x_end, g.highway), (1, 0)),
     ]
     return [np.array(w, float) for w in wires], heads
 
 
-def _ops() -> tuple[list[np.ndarray], list[np.ndarray]]:
-    """Op circles and their × / + strokes, in grid coordinates; tanh is a labelled circle."""
-    ig = IG
-    times = [(GATE_X["f"], HIGHWAY), (ig, OPS), (X_TANH, BOXES)]
-    circles = [circle_points(x, y, R, 40) for x, y in [*times, (ig, HIGHWAY), (X_TANH, OPS)]]
+def _ops(g: Grid) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """Op circles and their × / + strokes, in grid coordinates."""
+    times = [(g.gate_x["f"], g.highway), (g.ig, g.ops), (g.x_tanh, g.boxes)]
+    circles = [circle_points(x, y, R, 40) for x, y in [*times, (g.ig, g.highway)]]
     k = R * 0.45
     marks = [np.array([(x - k, y - k), (x + k, y + k)]) for x, y in times]
     marks += [np.array([(x + k, y - k), (x - k, y + k)]) for x, y in times]
-    marks += [np.array([(ig - k * 1.3, HIGHWAY), (ig + k * 1.3, HIGHWAY)]),
-              np.array([(ig, HIGHWAY - k * 1.3), (ig, HIGHWAY + k * 1.3)])]
+    marks += [np.array([(g.ig - k * 1.3, g.highway), (g.ig + k * 1.3, g.highway)]),
+              np.array([(g.ig, g.highway - k * 1.3), (g.ig, g.highway + k * 1.3)])]
     return circles, marks
 
 
@@ -121,22 +183,29 @@ class CellDiagram:
         self.width, self.height = width, height
         self.values: CellValues | None = None  # what the last draw showed, for hit()
         self.focus: Focus | None = None
-        self.s = min(width / W0, height / H0)
-        self.dx, self.dy = (width - W0 * self.s) / 2, (height - H0 * self.s) / 2
-        wires, heads = _wires()
-        circles, marks = _ops()
+        g = self.grid = grid_for(width)
+        self.s = min(width / g.w, height / g.h)
+        self.dx, self.dy = (width - g.w * self.s) / 2, (height - g.h * self.s) / 2
+        wires, heads = _wires(g)
+        circles, marks = _ops(g)
         self.wire_d = paths([self.xy(w) for w in wires])
         self.head_d = paths([self.xy(h) for h in heads], close=True)
-        stops = [110, GATE_X["f"] - R, GATE_X["f"] + R, IG - R, IG + R, X_END]
-        self.highway_d = paths([self.xy(np.array([(a, HIGHWAY), (b, HIGHWAY)], float))
+        fx = g.gate_x["f"]
+        stops = [g.start, fx - R, fx + R, g.ig - R, g.ig + R, g.x_end]
+        self.highway_d = paths([self.xy(np.array([(a, g.highway), (b, g.highway)], float))
                                 for a, b in zip(stops[::2], stops[1::2], strict=True)])
         self.ops_d = paths([self.xy(c) for c in circles], close=True)
         self.ops_d += paths([self.xy(m) for m in marks])
+        x, y = self.at(g.x_tanh - TANH_W / 2, g.ops - TANH_H / 2)
+        self.ops_d += rect_path(x, y, TANH_W * self.s, TANH_H * self.s)
         self.box_d = {}
-        for g, x in GATE_X.items():
-            corner = self.xy(np.array([[x - BOX_W / 2, BOXES - BOX_H / 2]]))[0]
-            self.box_d[g] = rect_path(float(corner[0]), float(corner[1]), BOX_W * self.s,
-                                      BOX_H * self.s)
+        for k, gx in g.gate_x.items():
+            x, y = self.at(gx - g.box_w / 2, g.boxes - g.box_h / 2)
+            self.box_d[k] = rect_path(x, y, g.box_w * self.s, g.box_h * self.s)
+        # the gate's role and activation while they fit in its box, else the role alone
+        room = g.box_w * self.s - 6
+        self.roles = {k: f"{r}  {ACTIVATIONS[k]}" if text_width(f"{r}  {ACTIVATIONS[k]}", 11)
+                      * 0.9 <= room else r for k, r in ROLES.items()}
 
     def xy(self, p: np.ndarray) -> np.ndarray:
         """Grid coordinates (N, 2) to canvas coordinates."""
@@ -150,61 +219,68 @@ class CellDiagram:
         before the first step), the input token written under x_t, and a caption."""
         values, token, caption = data
         self.values, self.focus = values, focus
+        g = self.grid
         canvas.fill_rect(0, 0, self.width, self.height, colors.PAPER)
         canvas.stroke_path(self.wire_d, colors.MUTED, 1.5)
         canvas.stroke_path(self.highway_d, colors.CELL, 4.0)
-        canvas.stroke_path(self.ops_d, colors.AXIS, 1.5)
         canvas.fill_path(self.head_d, colors.MUTED)
-        labels = [label("tanh", *self.at(X_TANH, OPS), colors.AXIS, 10, align="center",
+        labels = [label("tanh", *self.at(g.x_tanh, g.ops), colors.AXIS, 11, align="center",
                         baseline="middle")]
 
         def num(v: float, signed: bool = True) -> str:
             v = round(v, 2) + 0.0  # no "-0.00"
             return "–" if values is None else f"{v:+.2f}" if signed else f"{v:.2f}"
 
-        for g, x in GATE_X.items():
-            v = None if values is None else getattr(values, g)
-            fill = colors.PAPER if v is None else colors.gate_map(g).color(v)
-            canvas.fill_path(self.box_d[g], fill)
+        for k, x in g.gate_x.items():
+            v = None if values is None else getattr(values, k)
+            fill = colors.PAPER if v is None else colors.gate_map(k).color(v)
+            canvas.fill_path(self.box_d[k], fill)
             ink = colors.ink_on(fill)
-            labels.append(label(ROLES[g], *self.at(x, BOXES - 9), ink, 11, align="center",
-                                baseline="middle"))
-            labels.append(label(f"{g} = {num(v or 0.0, signed=g == 'g')}",
-                                *self.at(x, BOXES + 10), ink, 13, align="center",
+            labels.append(label(self.roles[k], *self.at(x, g.boxes - 10), ink, 11,
+                                align="center", baseline="middle"))
+            labels.append(label(f"{k} = {num(v or 0.0, signed=k == 'g')}",
+                                *self.at(x, g.boxes + 10), ink, 13, align="center",
                                 baseline="middle", bold=True))
-        canvas.stroke_path("".join(self.box_d.values()), colors.AXIS, 1.0)
+        canvas.stroke_path("".join(self.box_d.values()) + self.ops_d, colors.AXIS, 1.5)
         vals = values or CellValues(*[0.0] * 10)
-        state_labels = [  # (s, grid x, grid y, align, colour)
-            (f"cₜ₋₁ {num(vals.c_prev)}", 104, HIGHWAY, "right", colors.text_color(colors.CELL)),
-            (f"cₜ {num(vals.c)}", X_END + 8, HIGHWAY, "left", colors.text_color(colors.CELL)),
-            (f"hₜ₋₁ {num(vals.h_prev)}", 114, BUS, "right", colors.text_color(colors.HIDDEN)),
-            (f"hₜ {num(vals.h)}", X_END + 8, BUS, "left", colors.text_color(colors.HIDDEN)),
-            (f"f·cₜ₋₁ {num(vals.kept)}", (GATE_X["f"] + X_TANH) / 2 - 150,
-             HIGHWAY - 16, "center", colors.MUTED),
-            (f"i·g {num(vals.written)}", IG - R - 4, OPS - 14, "right", colors.MUTED),
-            (f"xₜ {token}", X_IN, 292, "center", colors.INK),
-        ]
-        labels += [label(s, *self.at(x, y), color, 12, align=align, baseline="middle")
-                   for s, x, y, align, color in state_labels]
-        labels.append(label(caption, *self.at(8, 14), colors.INK, 12, baseline="middle",
-                            bold=True))
+        cell, hidden = colors.text_color(colors.CELL), colors.text_color(colors.HIDDEN)
+        texts = {"c_prev": (f"cₜ₋₁ {num(vals.c_prev)}", cell),
+                 "c": (f"cₜ {num(vals.c)}", cell),
+                 "h_prev": (f"hₜ₋₁ {num(vals.h_prev)}", hidden),
+                 "h": (f"hₜ {num(vals.h)}", hidden),
+                 "kept": (f"f·cₜ₋₁ {num(vals.kept)}", colors.MUTED),
+                 "written": (f"i·g {num(vals.written)}", colors.MUTED)}
+        for name, (x, y, align) in g.state_places().items():
+            s, color = texts[name]
+            size = 11 if name in ("kept", "written") else 12  # the terms, under the states
+            labels.append(label(s, *self.at(x, y), color, size, align=align, baseline="middle"))
+        labels.append(label(f"xₜ {token}" if token else "xₜ", *self.at(g.x_in, g.token_y),
+                            colors.INK, 13, align="center", baseline="middle", bold=True))
+        key_x, key_y = self.at(g.gate_x["o"] + g.box_w / 2, g.token_y)
+        labels.append(label(G_KEY, key_x, key_y, colors.MUTED, 11, align="right",
+                            baseline="middle"))
+        lines = wrap_text(caption.split(" · "), self.width - 16, 12, " · ", g.caption_lines)
+        labels += [label(s, 8, 12 + 16 * k, colors.INK, 12, baseline="middle", bold=True)
+                   for k, s in enumerate(lines)]
         canvas.texts(labels)  # last: every label above the box fills and the wires
-
 
     def hit(self, x: float, y: float) -> Hit | None:
         """The gate box or state value under (x, y), with its value at the focus; None
         elsewhere and before the first step."""
         if self.values is None or self.focus is None:
             return None
+        g = self.grid
         gx, gy = (x - self.dx) / self.s, (y - self.dy) / self.s
         where = {"layer": self.focus.layer, "unit": self.focus.unit, "step": self.focus.step}
         note = "" if self.focus.unit is not None else "mean over units"
-        for g, cx in GATE_X.items():
-            if abs(gx - cx) <= BOX_W / 2 and abs(gy - BOXES) <= BOX_H / 2:
-                return Hit(gate=g, value=getattr(self.values, g), note=note, **where)
-        states = {"c_prev": (20, 104, HIGHWAY), "c": (X_END, X_END + 90, HIGHWAY),
-                  "h_prev": (20, 114, BUS), "h": (X_END, X_END + 90, BUS)}
-        for name, (a, b, row) in states.items():
-            if a <= gx <= b and abs(gy - row) <= 10:
+        for k, cx in g.gate_x.items():
+            if abs(gx - cx) <= g.box_w / 2 and abs(gy - g.boxes) <= g.box_h / 2:
+                return Hit(gate=k, value=getattr(self.values, k), note=note, **where)
+        for name, (sx, sy, align) in g.state_places().items():
+            if name in ("kept", "written"):
+                continue
+            w = 90 / self.s  # a label's reach, in grid units
+            a = sx - w if align == "right" else sx if align == "left" else sx - w / 2
+            if a <= gx <= a + w and abs(gy - sy) <= 10 / self.s:
                 return Hit(quantity=name, value=getattr(self.values, name), note=note, **where)
         return None

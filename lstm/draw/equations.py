@@ -29,6 +29,9 @@ from .heatmap import token_label
 from .hitboxes import HitBoxes
 
 SIZE = (900, 310)  # the size the panel is laid out for in the page (CSS px)
+WIDE = 640  # CSS px: narrower canvases write each gate on two rows (name and value, its parts)
+NARROW_HEIGHT = 400
+MIN_TERMS_WIDTH = 320  # narrower canvases leave the terms out (no term fits on the line)
 PAD, SIZE_MAIN, SIZE_SMALL = 12, 12, 11
 TITLE_Y, CAPTION_Y, HEADER_Y, FIRST_Y = 17, 33, 52, 70
 EQ_LINE, TERM_LINE, GATE_GAP, STATE_LINE = 16, 14, 5, 19
@@ -42,6 +45,11 @@ NUMBERS = {"x part": "x_part", "h part": "h_part", "bias": "bias", "pre": "pre",
 UNIT_MESSAGE = "Choose a unit (click a heatmap row or use the unit menu) to see its equations"
 STEP_MESSAGE = "Before the first token: step forward to see unit {u}'s equations"
 OUTSIDE_MESSAGE = "No equations here: the focus is outside the trace"
+
+
+def height_for(width: int) -> int:
+    """The canvas height (CSS px) the panel wants at `width`: taller where rows wrap."""
+    return SIZE[1] if width >= WIDE else NARROW_HEIGHT
 
 
 def message_for(focus: Focus) -> str:
@@ -58,10 +66,16 @@ class EquationsPanel:
 
     def __init__(self, width: int, height: int):
         self.width, self.height = width, height
-        room = height - FIRST_Y - 2 * STATE_LINE - 4
-        per_gate = (room // 4 - EQ_LINE - GATE_GAP) // TERM_LINE
+        self.wide = width >= WIDE
+        self.first_y = FIRST_Y if self.wide else HEADER_Y  # narrow: no column headers
+        rows = 1 if self.wide else 2  # the gate's rows before its terms
+        states = (2 if self.wide else 4) * STATE_LINE
+        room = height - self.first_y - states - 4
+        per_gate = (room // 4 - rows * EQ_LINE - GATE_GAP) // TERM_LINE
         self.term_lines = max(0, min(2, per_gate))  # h terms, then x terms, as room allows
-        self.gate_h = EQ_LINE + self.term_lines * TERM_LINE + GATE_GAP
+        if width < MIN_TERMS_WIDTH:
+            self.term_lines = 0  # not one term would fit beside its name
+        self.gate_h = rows * EQ_LINE + self.term_lines * TERM_LINE + GATE_GAP
         char = text_width("0", SIZE_MAIN)
         self.cells, x = {}, float(PAD)
         for k, (name, chars) in enumerate(CELLS):
@@ -78,13 +92,16 @@ class EquationsPanel:
             return
         canvas.fill_rect(0, 0, self.width, self.height, colors.PAPER)
         items, links = self._heading(data), []
+        rows = 1 if self.wide else 2
         for k, a in enumerate(GATES):
-            y = FIRST_Y + k * self.gate_h
-            items += self._gate_line(canvas, data, a, y)
+            y = self.first_y + k * self.gate_h
+            gate = self._gate_line if self.wide else self._gate_rows
+            items += gate(canvas, data, a, y)
             lines = (("h terms", data.gates[a].h_terms), ("x terms", data.gates[a].x_terms))
             for j, (name, terms) in enumerate(lines[: self.term_lines]):
-                items += self._terms(data, a, name, terms, y + EQ_LINE + j * TERM_LINE, links)
-        items += self._states(data, FIRST_Y + 4 * self.gate_h + 6)
+                items += self._terms(data, a, name, terms,
+                                     y + rows * EQ_LINE + j * TERM_LINE, links)
+        items += self._states(data, self.first_y + 4 * self.gate_h + 6)
         if links:
             canvas.stroke_path(subpaths(np.array(links)), colors.text_color(colors.HIDDEN), 1.0)
         canvas.texts(items)
@@ -92,19 +109,50 @@ class EquationsPanel:
     def _heading(self, eq: Equations) -> list[tuple]:
         who = f"unit {eq.unit}" + (f" · layer {eq.layer + 1}" if eq.layer else "")
         token = f", token '{token_label(eq.token)}'" if eq.token else ""
-        pieces = ["x part = W_ih[r]·x_t", "h part = W_hh[r]·h_t-1", "bias = b_ih[r] + b_hh[r]",
-                  f"r = gate·{eq.units} + {eq.unit}", "click a term h[j]: unit j, a step back"]
+        parts = ("x part", "h part", "bias") if self.wide else ("x", "h", "b")
+        pieces = [f"{parts[0]} = W_ih[r]·x_t", f"{parts[1]} = W_hh[r]·h_t-1",
+                  f"{parts[2]} = b_ih[r] + b_hh[r]", f"r = gate·{eq.units} + {eq.unit}",
+                  "click a term h[j]: unit j, a step back"]
         caption = fit_text(pieces, self.width - 2 * PAD, SIZE_SMALL)
         items = [
             label(f"{who} · step {eq.t + 1}{token}", PAD, TITLE_Y, colors.INK, 13, bold=True),
             label(caption, PAD, CAPTION_Y, colors.MUTED, SIZE_SMALL),
         ]
+        if not self.wide:
+            return items
         for (k, name), right in self.cells.items():
             if name in NUMBERS:
                 items.append(label(name, right, HEADER_Y, colors.MUTED, SIZE_SMALL,
                                    align="right"))
             elif k == 0:
                 items.append(label("gate", PAD, HEADER_Y, colors.MUTED, SIZE_SMALL))
+        return items
+
+    def _gate_rows(self, canvas: Canvas, eq: Equations, a: str, y: float) -> list[tuple]:
+        """A gate on two rows, for narrow canvases: its name and act(pre) = value with the
+        swatch, then its three parts, each named (x part, h part, bias)."""
+        s, act = eq.gates[a], "tanh" if a == "g" else "σ"
+        value = f"{s.value:+.4f}" if a == "g" else f"{s.value:.4f}"
+        ink = colors.text_color(colors.GATE_COLORS[a])
+        right = self.width - PAD - SWATCH - 4
+        result = f"{act}({s.pre:+.4f}) = "
+        w_value, w_result = text_width(value, SIZE_MAIN), text_width(result, SIZE_MAIN)
+        items = [label(f"{a}  {GATE_WORDS[a].removesuffix(' gate')}", PAD, y, ink, SIZE_SMALL,
+                       bold=True),
+                 label(result, right - w_value, y, colors.INK, SIZE_MAIN, align="right"),
+                 label(value, right, y, ink, SIZE_MAIN, align="right", bold=True)]
+        self._number(eq, a, "pre", s.pre, right - w_value - w_result, y, w_result)
+        self._number(eq, a, "value", s.value, right - w_value, y, w_value + SWATCH + 4)
+        canvas.fill_rect(right + 4, y - SWATCH + 1, SWATCH, SWATCH,
+                         colors.gate_map(a).color(s.value))
+        x, y2 = PAD + 24.0, y + EQ_LINE
+        for short, name in (("x", "x part"), ("h", "h part"), ("b", "bias")):
+            v = getattr(s, NUMBERS[name])
+            text = f"{short} {v:+.4f}"
+            w = text_width(text, SIZE_MAIN)
+            items.append(label(text, x, y2, colors.INK, SIZE_MAIN))
+            self._number(eq, a, name, v, x, y2, w)
+            x += w + 10
         return items
 
     def _gate_line(self, canvas: Canvas, eq: Equations, a: str, y: float) -> list[tuple]:
@@ -184,13 +232,23 @@ class EquationsPanel:
     def _states(self, eq: Equations, y: float) -> list[tuple]:
         i, f, g, o = (eq.gates[a].value for a in GATES)
         cell, hidden = colors.text_color(colors.CELL), colors.text_color(colors.HIDDEN)
-        c_line = (f"c = f·c_t-1 + i·g = {f:.4f} × {eq.c_prev:+.4f} + {i:.4f} × {g:+.4f}"
-                  f" = {eq.c:+.4f}")
-        h_line = f"h = o·tanh(c) = {o:.4f} × tanh({eq.c:+.4f}) = {eq.h:+.4f}"
+        c_terms = f"{f:.4f} × {eq.c_prev:+.4f} + {i:.4f} × {g:+.4f}"
+        h_terms = f"{o:.4f} × tanh({eq.c:+.4f})"
+        if self.wide:
+            c_line = f"c = f·c_t-1 + i·g = {c_terms} = {eq.c:+.4f}"
+            h_line = f"h = o·tanh(c) = {h_terms} = {eq.h:+.4f}"
+            lines = [(c_line, cell, "c", eq.c), (h_line, hidden, "h", eq.h)]
+        else:  # each result first, its terms on the next row
+            lines = [(f"c = f·c_t-1 + i·g = {eq.c:+.4f}", cell, "c", eq.c),
+                     (f"  = {c_terms}", cell, "", 0.0),
+                     (f"h = o·tanh(c) = {eq.h:+.4f}", hidden, "h", eq.h),
+                     (f"  = {h_terms}", hidden, "", 0.0)]
         out = []
-        for k, (line, ink, q, v) in enumerate(((c_line, cell, "c", eq.c),
-                                               (h_line, hidden, "h", eq.h))):
+        for k, (line, ink, q, v) in enumerate(lines):
             yy = y + k * STATE_LINE
+            if not q:
+                out.append(label(line, PAD, yy, ink, SIZE_MAIN))
+                continue
             out.append(label(line, PAD, yy, ink, 13, bold=True))
             self.boxes.add(PAD, yy - STATE_LINE + 4, text_width(line, 13), STATE_LINE, Hit(
                 layer=eq.layer, unit=eq.unit, step=eq.t + 1, quantity=q, value=v, action="",

@@ -20,7 +20,7 @@ import numpy as np
 from .. import colors
 from ..analysis.features import rank_units
 from ..focus import Focus, Hit
-from .canvas import Canvas, draw_placeholder, label, rect_path
+from .canvas import Canvas, draw_placeholder, fit_text, label, rect_path
 from .lanes import SMALL, TITLE_SIZE, Lane, TimeAxis, focus_index, hit_step, step_labels
 
 SIZE = (900, 420)
@@ -87,8 +87,9 @@ class FeaturesPanel:
             frames += lane.frame(ax)
             lines[s.quantity] += ax.line(v, lane)
             where = f"layer {s.layer + 1} · " if len(trace.layers) > 1 else ""
-            labels.append(label(f"{where}unit {s.unit} {s.quantity}   r = {s.r:+.3f}"
-                                + ("   (drawn flipped)" if s.r < 0 else ""), ax.x0, top - 4,
+            pieces = [f"{where}unit {s.unit} {s.quantity}   r = {s.r:+.3f}"] + (
+                ["(drawn flipped)"] if s.r < 0 else [])
+            labels.append(label(fit_text(pieces, ax.iw, SMALL, "   "), ax.x0, top - 4,
                                 colors.text_color(QUANTITY_COLORS[s.quantity]), SMALL,
                                 bold=True))
         canvas.stroke_path(frames, colors.RULE, 1.0, (5, 5))
@@ -103,9 +104,10 @@ class FeaturesPanel:
         if step is not None:
             canvas.stroke_path(ax.marker(step, tops[0], tops[-1] + lane_h), colors.INK, 1.0)
         labels += step_labels(ax, tokens, step, self.height - 8)
-        labels.append(label(f"Units that follow '{feature.title}': the top {len(ranked)} of h "
-                            f"and c by |r| over this text (grey: the feature, standardised)",
-                            8, 14, colors.INK, TITLE_SIZE, bold=True))
+        title = fit_text([f"Units that follow '{feature.title}'",
+                          f"the top {len(ranked)} of h and c by |r| over this text",
+                          "grey: the feature, standardised"], self.width - 16, TITLE_SIZE)
+        labels.append(label(title, 8, 14, colors.INK, TITLE_SIZE, bold=True))
         canvas.texts(labels)
         self._hits = {"trace": trace, "tokens": tokens, "feature": feature, "head": head,
                       "lanes": lanes}

@@ -22,7 +22,7 @@ import numpy as np
 from .. import colors
 from ..analysis.gradflow import Flow
 from ..focus import Focus, Hit
-from .canvas import Canvas, draw_placeholder, label, rect_path, text_width
+from .canvas import Canvas, draw_placeholder, fit_text, label, rect_path, text_width
 from .heatmap import fit
 from .lanes import SMALL, TITLE_SIZE, Lane, TimeAxis, hit_step, step_labels
 
@@ -30,6 +30,7 @@ SIZE = (900, 400)
 DECADES = 4  # the log scale spans this many powers of ten below the largest gradient
 PLACEHOLDER = "How far back each cell state reaches will appear here"
 LEGEND_W = 120
+NARROW = 600  # CSS px: below it the legend and the lane's two labels take rows of their own
 
 
 def signed_log(v: np.ndarray, top: float) -> np.ndarray:
@@ -93,14 +94,16 @@ class GradflowPanel:
         T, u, layer = flow.step, flow.unit, flow.layer
         self._use(flow)
         ax = self.axis = TimeAxis(self.width, steps)
-        self.map_top = 40
-        self.ih = max(8, int((self.height - 110) * 0.6))
+        self.narrow = self.width < NARROW  # the legend and the lane's labels on rows of their own
+        self.row = 18 if self.narrow else 0
+        self.map_top = 40 + self.row
+        self.ih = max(8, int((self.height - 110 - 2 * self.row) * 0.6))
         canvas.fill_rect(0, 0, self.width, self.height, colors.PAPER)
         canvas.put_rgba(ax.x0, self.map_top, ax.iw, self.ih, self._heatmap(steps, H))
         row_h = self.ih / H
         canvas.stroke_path(rect_path(ax.x0 - 1, self.map_top + u * row_h - 1, ax.iw + 2,
                                      row_h + 2), colors.INK, 2.0)
-        lane_top = self.map_top + self.ih + 26
+        lane_top = self.map_top + self.ih + 26 + self.row
         lane_bottom = self.height - 40
         limit = max(1.0, float(np.abs(self.dc[:, u]).max()))
         lane = Lane(lane_top, lane_bottom, min(0.0, float(self.dc[:, u].min())), limit)
@@ -110,7 +113,7 @@ class GradflowPanel:
         canvas.stroke_path(ax.marker(T, self.map_top, lane_bottom), colors.INK, 1.0)
         legend = self.cmap(np.linspace(-1, 1, LEGEND_W))[None].repeat(8, axis=0)
         self.legend_x = ax.x1 - LEGEND_W - 60
-        canvas.put_rgba(self.legend_x, 8, LEGEND_W, 8, legend.tobytes())
+        canvas.put_rgba(self.legend_x, 8 + self.row, LEGEND_W, 8, legend.tobytes())
         labels = self._labels(data, layer, u, T, H, row_h, lane)
         canvas.texts(labels)
         self._hits = {"tokens": data.tokens, "layer": layer, "unit": u, "T": T, "lane": lane,
@@ -120,23 +123,30 @@ class GradflowPanel:
                 lane: Lane) -> list[tuple]:
         ax, top = self.axis, self.map_top
         lo = f"{self.top * 10 ** -DECADES:.0e}"
+        row = self.row
+        room = self.width - 16 if self.narrow else self.legend_x - 60
+        title = fit_text([f"Gradient flow: d c_{T + 1}[{u}] / d c_t[j]", "through every path",
+                          "for each earlier step t and unit j"], room, TITLE_SIZE)
+        cell = fit_text([f"unit {u}: d c_{T + 1}[{u}] / d c_t[{u}]", "every path"],
+                        ax.iw, SMALL)
+        forget = ("forget gates' product after t" if self.narrow else
+                  "product of its forget gates after t: the cell path alone")
         items = [
-            label(f"Gradient flow: d c_{T + 1}[{u}] / d c_t[j] through every path, for each "
-                  f"earlier step t and unit j", 8, 14, colors.INK, TITLE_SIZE, bold=True),
-            label(f"-{self.top:.3g}", self.legend_x - 4, 12, colors.MUTED, SMALL, align="right",
-                  baseline="middle"),
-            label(f"+{self.top:.3g}", self.legend_x + LEGEND_W + 4, 12, colors.MUTED, SMALL,
-                  baseline="middle"),
-            label(f"log scale, white below {lo}", self.legend_x + LEGEND_W / 2, 30, colors.MUTED,
-                  SMALL, align="center"),
+            label(title, 8, 14, colors.INK, TITLE_SIZE, bold=True),
+            label(f"-{self.top:.3g}", self.legend_x - 4, 12 + row, colors.MUTED, SMALL,
+                  align="right", baseline="middle"),
+            label(f"+{self.top:.3g}", self.legend_x + LEGEND_W + 4, 12 + row, colors.MUTED,
+                  SMALL, baseline="middle"),
+            label(f"log scale, white below {lo}", self.legend_x + LEGEND_W / 2, 30 + row,
+                  colors.MUTED, SMALL, align="center"),
             label("unit 0", ax.x0 - 6, top + min(row_h, 12) / 2, colors.MUTED, SMALL,
                   align="right", baseline="middle"),
             label(f"unit {H - 1}", ax.x0 - 6, top + self.ih - min(row_h, 12) / 2, colors.MUTED,
                   SMALL, align="right", baseline="middle"),
-            label(f"unit {u}: d c_{T + 1}[{u}] / d c_t[{u}], every path", ax.x0, lane.top - 4,
-                  colors.text_color(colors.CELL), SMALL, bold=True),
-            label("product of its forget gates after t: the cell path alone", ax.x0 + 330,
-                  lane.top - 4, colors.text_color(colors.FORGET), SMALL, bold=True),
+            label(cell, ax.x0, lane.top - 4 - row, colors.text_color(colors.CELL), SMALL,
+                  bold=True),
+            label(forget, ax.x0 + (0 if self.narrow else 330), lane.top - 4,
+                  colors.text_color(colors.FORGET), SMALL, bold=True),
             *lane.scale_labels(ax),
         ]
         note = f"steps after {T + 1}: not part of c_{T + 1}"

@@ -12,20 +12,25 @@ import numpy as np
 from .. import colors
 from ..focus import Focus, Hit
 from ..tokens import show
-from .canvas import Canvas, column_bins, label, path, text_width
+from .canvas import Canvas, column_bins, fit_text, label, path, text_width
 
 GATES = ("i", "f", "g", "o")
 LEFT, RIGHT = 56, 16  # the time axis of every time-aligned panel spans [LEFT, width - RIGHT)
-TITLE, PAD, GAP, AXIS = 18, 4, 4, 34  # band: title row, padding around the image, gap; axis
-TOKEN_SIZE, MAX_TOKEN_CHARS, THINNED_PX = 11, 6, 64
-LEGEND_W, LEGEND_H, MIN_LEGEND_WIDTH = 90, 8, 320
+ROW, PAD, GAP, AXIS = 18, 4, 4, 34  # a title row, padding around the image, gap; axis
+TITLE = ROW  # the title rows of a wide canvas (a narrow one has two: see GateHeatmaps.title)
+TOKEN_SIZE, MAX_TOKEN_CHARS, TOKEN_GAP = 11, 6, 3
+LEGEND_W, LEGEND_H, ONE_ROW = 90, 8, 680  # the legend bar; a band's title fits one row above
 
+NAMES = {"i": "i  input gate", "f": "f  forget gate", "g": "g  candidate", "o": "o  output gate"}
 DESCRIPTIONS = {
-    "i": "i  input gate: how much of the candidate to write",
-    "f": "f  forget gate: how much of the old cell state to keep",
-    "g": "g  candidate: the values that could be written",
-    "o": "o  output gate: how much of the cell state to show",
+    "i": "how much of the candidate to write",
+    "f": "how much of the old cell state to keep",
+    "g": "the values that could be written",
+    "o": "how much of the cell state to show",
 }
+# What each strip's colours mean, beside its legend bar: (low end, high end, words).
+SCALES = {g: ("0", "1", "darker = closer to 1") for g in "ifo"}
+SCALES["g"] = ("-1", "+1", "grey < 0 < violet, white = 0")
 
 
 def time_span(width: int) -> tuple[int, int]:
@@ -59,13 +64,10 @@ def token_label(token: str) -> str:
 
 
 def token_stride(labels: list[str], step_px: float) -> int:
-    """Every token if all fit side by side, else the smallest 1-2-5 stride that leaves at least
-    THINNED_PX between labels (a sample of tokens only needs to be an orientation)."""
-    widest = max(text_width(s, TOKEN_SIZE) for s in labels) + 8 if labels else 0
-    if step_px >= widest:
-        return 1
-    need = max(widest, THINNED_PX)
-    return next(m * 10**k for k in range(12) for m in (1, 2, 5) if m * 10**k * step_px >= need)
+    """Every token if all fit side by side, else the smallest 1-2-5 stride whose labels do not
+    touch (TOKEN_GAP px apart at least)."""
+    widest = max(text_width(s, TOKEN_SIZE) * 0.9 for s in labels) + TOKEN_GAP if labels else 0
+    return next(m * 10**k for k in range(12) for m in (1, 2, 5) if m * 10**k * step_px >= widest)
 
 
 class GateHeatmaps:
@@ -83,9 +85,11 @@ class GateHeatmaps:
         self.focus, self.revealed = Focus(), 0  # what the last draw showed
         self.x0, x1 = time_span(width)
         self.iw = x1 - self.x0
-        self.legend_x = x1 - LEGEND_W - 2 * PAD - 14  # the legend bar, left of a "1" label
+        self.title = ROW if self.iw >= ONE_ROW else 2 * ROW  # a narrow canvas: two title rows
+        self.legend_x = x1 - LEGEND_W - 2 * PAD - 14  # the legend bar, left of a "+1" label
+        self.legend = self.iw >= LEGEND_W + 140  # room for it beside a gate's name
         band = (height - PAD - AXIS) // 4
-        room = max(1, band - TITLE - 2 * PAD - GAP)
+        room = max(1, band - self.title - 2 * PAD - GAP)
         self.ih = room - room % self.H if room >= self.H else room  # equal rows while they fit
         self.tops = [PAD + k * band for k in range(4)]  # band tops (the title row)
         self.edges = column_edges(self.T, self.iw)
@@ -95,29 +99,34 @@ class GateHeatmaps:
         self.bands = {g: self._band(g, True) for g in GATES}  # every step shown
         self.empty = {g: self._band(g, False) for g in GATES}  # no step shown yet
         self.labels = self._labels(tokens)
-        self.label_items = [item for g, top in zip(GATES, self.tops, strict=True)
-                            for item in self._legend_labels(g, top)] + self._axis_labels()
+        self.title_items = [item for g, top in zip(GATES, self.tops, strict=True)
+                            for item in self._legend_labels(g, top)]
+        self.axis_top = self.tops[-1] + self.title + self.ih + 2 * PAD  # the tokens' row below
+        self.label_items = self._axis_labels()
 
     def _labels(self, tokens: list[str]) -> list[tuple[str, float]]:
         """The token labels written under the axis, thinned so they never overlap, with their x."""
         if not self.T:
             return []
         stride = token_stride([token_label(t) for t in tokens], self.iw / self.T)
+        return [(token_label(tokens[t]), self.token_x(t)) for t in range(0, self.T, stride)]
+
+    def token_x(self, t: int) -> float:
+        """The centre x of step t's column (0-based), where its token is written."""
         e = self.edges
-        return [(token_label(tokens[t]), round(float(self.x0 + (e[t] + e[t + 1]) / 2), 1))
-                for t in range(0, self.T, stride)]
+        return round(float(self.x0 + (e[t] + e[t + 1]) / 2), 1)
 
     # -- pixels ----------------------------------------------------------------------------
     def _band(self, g: str, shown: bool) -> np.ndarray:
         """A gate's title row (with its legend bar) over its framed image, with every step
-        shown or none: (TITLE + ih + 2 PAD, iw + 2 PAD, 4) uint8."""
-        out = np.empty((TITLE + self.ih + 2 * PAD, self.iw + 2 * PAD, 4), np.uint8)
+        shown or none: (title + ih + 2 PAD, iw + 2 PAD, 4) uint8."""
+        out = np.empty((self.title + self.ih + 2 * PAD, self.iw + 2 * PAD, 4), np.uint8)
         out[:] = [*colors.rgb(colors.PAPER), 255]
-        top = TITLE + PAD
+        top = self.title + PAD
         out[top - 1 : top + self.ih + 1, PAD - 1 : PAD + self.iw + 1] = [
             *colors.rgb(colors.RULE), 255]
         cmap = colors.gate_map(g)
-        if self.iw >= MIN_LEGEND_WIDTH:
+        if self.legend:
             bx = self.legend_x - self.x0 + PAD
             out[5 : 5 + LEGEND_H, bx : bx + LEGEND_W] = cmap.legend(LEGEND_W, LEGEND_H)
         image = out[top : top + self.ih, PAD : PAD + self.iw]
@@ -137,7 +146,7 @@ class GateHeatmaps:
         last = vis - 1  # a column holding steps not reached yet shows the mean of those reached
         end = int(self.bins[last + 1]) if last + 1 < self.iw else self.T
         if self.iw < self.T and 0 < step < end and c0 <= PAD + last < c1:
-            top = TITLE + PAD
+            top = self.title + PAD
             col = colors.gate_map(g)(self.rows[g][self.bins[last] : step].mean(axis=0))
             rows = slice(max(top, r0), min(top + self.ih, r1))
             out[rows.start - r0 : rows.stop - r0, PAD + last - c0] = col[
@@ -156,7 +165,8 @@ class GateHeatmaps:
             canvas.put_rgba(self.x0 - PAD, top, bw, band.shape[0],
                             self._pixels(g, step, 0, band.shape[0], 0, bw))
         self._marker(canvas, focus.step, focus.unit)
-        canvas.texts(self.label_items)
+        canvas.texts(self.title_items + self.unit_labels(focus.unit) +
+                     self.axis_items(focus.step))
         self.focus, self.revealed = focus, step
 
     def draw_step(self, canvas: Canvas, view, focus: Focus, prev: int) -> None:
@@ -171,24 +181,31 @@ class GateHeatmaps:
         c1 = min(self.iw + 2 * PAD, int(self.edges[min(hi, self.T)]) + PAD + 4)
         if c1 <= c0:
             return
-        r0, r1 = TITLE, TITLE + self.ih + 2 * PAD
+        r0, r1 = self.title, self.title + self.ih + 2 * PAD
         for g, top in zip(GATES, self.tops, strict=True):
             canvas.put_rgba(self.x0 - PAD + c0, top + r0, c1 - c0, r1 - r0,
                             self._pixels(g, step, r0, r1, c0, c1))
         self._marker(canvas, step, focus.unit)
+        canvas.fill_rect(0, self.axis_top, self.width, self.height - self.axis_top, colors.PAPER)
+        canvas.texts(self.axis_items(step))  # the current token, bold, moved on
         self.focus, self.revealed = focus, step
 
     def _legend_labels(self, g: str, top: int) -> list[tuple]:
-        """A gate's title and the words around its legend bar, as texts() items."""
+        """A gate's title and what its colours mean around its legend bar, as texts() items:
+        one row on a wide canvas, the description and the words on a second row otherwise."""
         color = colors.text_color(colors.GATE_COLORS[g])
-        title = label(DESCRIPTIONS[g], self.x0, top + 13, color, 12, bold=True)
-        if self.iw < MIN_LEGEND_WIDTH:
-            return [title]
+        lo, hi, words = SCALES[g]
         bx = self.legend_x
-        lo, hi, words = ("-1", "+1", "white = 0   ") if g == "g" else (
-            "0", "1", "darker = closer to 1   ")
-        return [title, label(words + lo, bx - 4, top + 13, colors.MUTED, 11, align="right"),
-                label(hi, bx + LEGEND_W + 4, top + 13, colors.MUTED, 11)]
+        ends = [label(lo, bx - 4, top + 13, colors.MUTED, 11, align="right"),
+                label(hi, bx + LEGEND_W + 4, top + 13, colors.MUTED, 11)] if self.legend else []
+        if self.title == ROW:
+            return [label(f"{NAMES[g]}: {DESCRIPTIONS[g]}", self.x0, top + 13, color, 12,
+                          bold=True),
+                    label(words + "   " + lo, bx - 4, top + 13, colors.MUTED, 11,
+                          align="right"), ends[1]]
+        note = fit_text([words, DESCRIPTIONS[g]], self.iw, 11)
+        return [label(NAMES[g], self.x0, top + 13, color, 12, bold=True), *ends,
+                label(note, self.x0, top + ROW + 12, colors.MUTED, 11)]
 
     def marker_x(self, step: int) -> tuple[int, int]:
         """The pixel columns [a, b) on the canvas that show the step-th token: its own columns,
@@ -210,17 +227,27 @@ class GateHeatmaps:
         if step > 0:
             a, b = self.marker_x(step)
             for top in self.tops:
-                y0, y1 = top + TITLE + PAD - 1, top + TITLE + PAD + self.ih + 1
+                y0, y1 = top + self.title + PAD - 1, top + self.title + PAD + self.ih + 1
                 boxes.append(path([(a - 1, y0), (b + 1, y0), (b + 1, y1), (a - 1, y1)],
                                   close=True))
         if unit is not None and 0 <= unit < self.H:
             r0, r1 = self.unit_rows(unit)
             x0, x1 = self.x0 - 1, self.x0 + self.iw + 1
             for top in self.tops:
-                y0, y1 = top + TITLE + PAD + r0 - 1, top + TITLE + PAD + r1 + 1
+                y0, y1 = top + self.title + PAD + r0 - 1, top + self.title + PAD + r1 + 1
                 boxes.append(path([(x0, y0), (x1, y0), (x1, y1), (x0, y1)], close=True))
+                boxes.append(path([(x0 - 8, (y0 + y1) / 2), (x0 - 2, (y0 + y1) / 2)]))
         if boxes:
             canvas.stroke_path("".join(boxes), colors.INK, 2.0)
+
+    def unit_labels(self, unit: int | None) -> list[tuple]:
+        """The focused unit's number left of its row in every band (the row is outlined)."""
+        if unit is None or not 0 <= unit < self.H:
+            return []
+        r0, r1 = self.unit_rows(unit)
+        return [label(f"unit {unit}", self.x0 - 12, top + self.title + PAD + (r0 + r1) / 2,
+                      colors.INK, 11, align="right", baseline="middle", bold=True)
+                for top in self.tops]
 
     def hit(self, x: float, y: float) -> Hit | None:
         """The gate, unit and step drawn at (x, y), with the value and token; None outside
@@ -229,10 +256,10 @@ class GateHeatmaps:
         if not self.T or not 0 <= col < self.iw:
             return None
         band = next((k for k, top in enumerate(self.tops)
-                     if 0 <= int(y) - (top + TITLE + PAD) < self.ih), None)
+                     if 0 <= int(y) - (top + self.title + PAD) < self.ih), None)
         if band is None:
             return None
-        g, row = GATES[band], int(y) - (self.tops[band] + TITLE + PAD)
+        g, row = GATES[band], int(y) - (self.tops[band] + self.title + PAD)
         t = int(np.searchsorted(self.edges, col, side="right")) - 1  # the step whose column
         t = min(max(t, 0), self.T - 1)
         unit = min(row * self.H // self.ih, self.H - 1)
@@ -244,15 +271,29 @@ class GateHeatmaps:
 
     def _axis_labels(self) -> list[tuple]:
         """The tokens under the time axis and the caption under them, as texts() items."""
-        y = self.tops[-1] + TITLE + self.ih + 2 * PAD + GAP + 10
+        y = self.axis_top + GAP + 10
         tokens = [label(s, x, y, colors.INK, TOKEN_SIZE, align="center") for s, x in self.labels]
-        return [*tokens, label(self.caption(), self.x0, y + 16, colors.MUTED, 11)]
+        return [*tokens, label(fit_text(self.caption(), self.width - self.x0 - 4, 11), self.x0,
+                               y + 16, colors.MUTED, 11)]
 
-    def caption(self) -> str:
-        """What the axes hold, and how pixels summarise steps and units when they do not fit."""
-        s = f"tokens 1-{self.T} left to right, units 0-{self.H - 1} top to bottom"
+    def axis_items(self, step: int) -> list[tuple]:
+        """The label items with the current token written bold in its column (its neighbours
+        that it would touch left out): the current token is always labelled."""
+        if not 0 < step <= self.T:
+            return self.label_items
+        s = token_label(self.tokens[step - 1])
+        x = self.token_x(step - 1)
+        half = text_width(s, TOKEN_SIZE) * 0.45 + TOKEN_GAP
+        y = self.axis_top + GAP + 10
+        keep = [item for item in self.label_items if item[2] != y or abs(item[1] - x) >
+                half + text_width(item[0], TOKEN_SIZE) * 0.45]
+        return [*keep, label(s, x, y, colors.INK, TOKEN_SIZE, align="center", bold=True)]
+
+    def caption(self) -> list[str]:
+        """What the axes hold, and how pixels summarise steps and units when they do not fit,
+        in pieces (as many as fit are shown)."""
+        pieces = [f"tokens 1-{self.T} left to right", f"units 0-{self.H - 1} top to bottom"]
         steps, units = max(self.T / self.iw, 1), max(self.H / self.ih, 1)
         if steps > 1 or units > 1:
-            s += f" · each pixel is the mean of ~{steps:.1f} steps × ~{units:.1f} units"
-        return s
-
+            pieces.append(f"each pixel is the mean of ~{steps:.1f} steps × ~{units:.1f} units")
+        return pieces

@@ -17,10 +17,33 @@ import numpy as np
 
 from .. import colors
 from ..tokens import show
-from .canvas import column_bins, decimate, label, path
+from .canvas import column_bins, decimate, label, path, text_width
 from .heatmap import column_edges, time_span
 
 TITLE_SIZE, SMALL = 12, 11
+
+
+def nice_limit(v: float) -> float:
+    """The smallest of 1, 2 or 5 times a power of ten that is >= |v| (1 for 0): a scale's end
+    that reads as a round number."""
+    v = abs(float(v))
+    if not np.isfinite(v) or v == 0:
+        return 1.0
+    e = 10.0 ** np.floor(np.log10(v))
+    return float(next(m * e for m in (1, 2, 5, 10) if m * e >= v * (1 - 1e-9)))
+
+
+def step_ticks(T: int, width: float, spacing: float = 40) -> list[int]:
+    """Step numbers (1-based) to write under a time axis of T steps `width` px wide: 1 and the
+    multiples of the smallest 1-2-5 stride that leaves `spacing` px between them."""
+    if T <= 0:
+        return []
+    per_step = width / T
+    stride = next(m * 10**k for k in range(12) for m in (1, 2, 5) if m * 10**k * per_step
+                  >= spacing)
+    if stride == 1:
+        return list(range(1, T + 1))
+    return [1] + [t for t in range(stride, T + 1, stride) if (t - 1) * per_step >= spacing / 2]
 
 
 class TimeAxis:
@@ -110,12 +133,16 @@ class Lane:
 def step_labels(axis: TimeAxis, tokens: list[str], step: int | None, y: float) -> list[tuple]:
     """Under the axis: the first and last step numbers, and the current token at the marker
     (1-based as the page counts steps)."""
-    items = [label("1", axis.x0, y, colors.MUTED, SMALL, align="center"),
-             label(str(axis.T), axis.x1, y, colors.MUTED, SMALL, align="center")]
+    ends = [("1", float(axis.x0)), (str(axis.T), float(axis.x1))]
+    current = []
     if step is not None and 0 <= step < len(tokens):
-        items.append(label(f"'{show(tokens[step])}' (step {step + 1})", float(axis.x(step)), y,
-                           colors.INK, SMALL, align="center", bold=True))
-    return items
+        s = f"'{show(tokens[step])}' (step {step + 1})"
+        half = text_width(s, SMALL) / 2
+        x = min(max(float(axis.x(step)), half + 2), axis.x1 + 8 - half)  # inside the canvas
+        current = [label(s, round(x, 1), y, colors.INK, SMALL, align="center", bold=True)]
+        # an end number the current token's label would cover is left out
+        ends = [(t, ex) for t, ex in ends if abs(ex - x) > half + text_width(t, SMALL) / 2 + 4]
+    return [label(t, ex, y, colors.MUTED, SMALL, align="center") for t, ex in ends] + current
 
 
 def hit_step(hits: dict, axis: TimeAxis | None, x: float) -> int | None:

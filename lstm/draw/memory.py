@@ -19,7 +19,7 @@ import numpy as np
 from .. import colors
 from ..analysis.memory import half_lives, kept_and_written, units_by_half_life
 from ..focus import Focus, Hit
-from .canvas import Canvas, draw_placeholder, label, rect_path
+from .canvas import Canvas, draw_placeholder, fit_text, label, rect_path
 from .heatmap import fit
 from .lanes import SMALL, TITLE_SIZE, Lane, TimeAxis, focus_index, hit_step, step_labels
 
@@ -94,7 +94,7 @@ class MemoryPanel:
                 zeros += lane.frame(ax)
                 v = self.values[name][:, unit]
                 if name != "c":
-                    canvas.fill_path(ax.area(v, lane), colors.mix("#ffffff", color, 0.35))
+                    canvas.fill_path(ax.area(v, lane), colors.mix(colors.PAPER, color, 0.35))
                 canvas.stroke_path(ax.line(v, lane), color, 1.5)
                 labels.append(label(title, ax.x0, top - 4, colors.text_color(color), SMALL,
                                     bold=True))
@@ -114,8 +114,9 @@ class MemoryPanel:
         labels += step_labels(ax, data.tokens, step, self.height - 8)
         who = "" if unit is None else f"unit {unit}" + (
             f", layer {focus.layer + 1}" if len(trace.layers) > 1 else "")
-        labels.append(label(f"Memory of {who or 'a unit'}: what the cell kept and what it wrote "
-                            f"(they add up to c)", 8, 14, colors.INK, TITLE_SIZE, bold=True))
+        title = fit_text([f"Memory of {who or 'a unit'}", "what the cell kept and what it wrote",
+                          "they add up to c"], self.width - 16, TITLE_SIZE)
+        labels.append(label(title, 8, 14, colors.INK, TITLE_SIZE, bold=True))
         canvas.texts(labels)
         self._hits = {"trace": trace, "tokens": data.tokens, "layer": focus.layer, "unit": unit,
                       "lanes": lanes, "row_h": row_h}
@@ -123,9 +124,10 @@ class MemoryPanel:
     def _strip_labels(self, H: int, row_h: float) -> list[tuple]:
         ax, top = self.axis, self.strip_top
         T = len(self.half)
-        items = [label("memory half-life: steps until the product of the next forget gates "
-                       "falls below 0.5 · units sorted by median, longest on top", ax.x0,
-                       top - 8, colors.INK, SMALL)]
+        note = fit_text(["memory half-life", "steps until the product of the next forget gates "
+                         "falls below 0.5", "units sorted by median, longest on top"],
+                        self.width - ax.x0 - 4, SMALL)
+        items = [label(note, ax.x0, top - 8, colors.INK, SMALL)]
         if row_h >= SMALL:
             items += [label(str(u), ax.x0 - 6, top + (r + 0.5) * row_h, colors.MUTED, SMALL,
                             align="right", baseline="middle") for r, u in enumerate(self.order)]

@@ -25,7 +25,6 @@ SIZE = (440, 210)
 PAD, TITLE_Y, FIRST_Y, ROW, BAR = 12, 18, 34, 26, 14
 LABEL_W, VALUE_W = 64, 86  # the label column left of the bars, the numbers right of them
 EMPTY_MESSAGE = "Predictions will appear here once a sequence is traced"
-BAR_COLOR, TRACK_COLOR = colors.AXIS, colors.EMPTY
 
 
 class PredictionPanel:
@@ -78,9 +77,9 @@ class PredictionPanel:
             self.boxes.add(PAD, y - ROW + 6, text_width(s, 12), ROW, Hit(
                 step=focus.step, token=token_label(t.label), quantity="p", value=t.p, action="",
                 note=f"rank {rank} of {data.outputs} · the true one"))
-        canvas.fill_path("".join(tracks), TRACK_COLOR)
+        canvas.fill_path("".join(tracks), colors.EMPTY)
         if bars:
-            canvas.fill_path("".join(bars), BAR_COLOR)
+            canvas.fill_path("".join(bars), colors.AXIS)
         if outline:
             canvas.stroke_path(outline, colors.INK, 2.0)
         canvas.texts(items)

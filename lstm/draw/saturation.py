@@ -23,8 +23,18 @@ SIZE = (900, 260)
 PAD, TOP, LEFT, BOTTOM, GAP, CAPTION = 10, 24, 36, 36, 20, 18
 DOT, RING, REACH = 2.5, 5.5, 6.0  # half-sizes of a dot and the focus ring; hover reach (px)
 NARROW = 640  # below this width the four plots make a 2 x 2 grid
+MAX_SIDE = 150  # a plot's side in the grid (CSS px), at most
 EMPTY_MESSAGE = "Gate saturation will appear here once a sequence is traced"
 NO_STEPS_MESSAGE = "No steps yet: saturation counts the steps read so far"
+
+
+def height_for(width: int) -> int:
+    """The canvas height (CSS px) at `width`: a 2 x 2 grid of plots up to MAX_SIDE px wide
+    below NARROW, one row of four above."""
+    if width >= NARROW:
+        return SIZE[1]
+    side = min((width - 2 * PAD) / 2 - LEFT - GAP, MAX_SIDE)
+    return round(2 * (side + TOP + BOTTOM) + CAPTION)
 
 
 def squares(x: np.ndarray, y: np.ndarray, r: float, close: bool = False) -> str:

@@ -29,6 +29,7 @@ from .canvas import Canvas, draw_placeholder, fit_text, label, rect_path, text_w
 
 SIZE = (900, 220)
 PAD, TOP, BOTTOM = 12, 30, 20  # the text area's margins: legend row above, caption below
+TWO_ROWS = 600  # narrower canvases put the legend bar on a row of its own, under the title
 FONT, LINE, BOX, SPACE = 13, 22, 18, 4  # token size; line pitch; box height; gap between words
 BOX_PAD = 2  # each side of a token's text inside its box
 MAX_CHARS = 16
@@ -37,6 +38,7 @@ EMPTY_MESSAGE = "The text coloured by a unit will appear here"
 WORDS = {"i": "input gate", "f": "forget gate", "g": "candidate", "o": "output gate",
          "c": "cell state", "h": "hidden state"}
 QUANTITY_COLORS = {**colors.GATE_COLORS, "c": colors.CELL, "h": colors.HIDDEN}
+HUES = {"g": "violet", "c": "purple", "h": "cyan"}  # the positive side of each diverging map
 
 
 @dataclass(frozen=True)
@@ -58,9 +60,13 @@ def quantity_map(q: str) -> colors.ColorMap:
     return colors.diverging(colors.HIDDEN if q == "h" else colors.CELL)
 
 
-@lru_cache(maxsize=8)
 def ink_table(q: str) -> tuple[str, ...]:
-    """The text colour legible on each of a quantity map's 256 colours."""
+    """The text colour legible on each of a quantity map's 256 colours (in the scheme drawn)."""
+    return _ink_table(q, colors.SCHEME)
+
+
+@lru_cache(maxsize=16)
+def _ink_table(q: str, scheme: str) -> tuple[str, ...]:
     return tuple(colors.ink_on(colors.hex_color(*rgb[:3])) for rgb in quantity_map(q).lut)
 
 
@@ -108,7 +114,8 @@ class TokenTextPanel:
     def __init__(self, width: int, height: int, quantity: str = "h"):
         self.width, self.height, self.quantity = width, height, quantity
         self.iw = max(1, width - 2 * PAD)
-        self.lines = max(1, (height - TOP - BOTTOM) // LINE)
+        self.top = TOP if width >= TWO_ROWS else TOP + 18
+        self.lines = max(1, (height - self.top - BOTTOM) // LINE)
         self._text: TextTrace | None = None
         self._windows: dict[int, tuple] = {}
         self._shown: tuple | None = None  # what the last draw showed, for hit()
@@ -136,7 +143,7 @@ class TokenTextPanel:
             k = np.searchsorted(starts, pix, side="right") - 1
             inside = (k >= 0) & (pix < ends[np.maximum(k, 0)])
             owner = np.where(inside, k, -1).reshape(self.lines, self.iw)
-            ys = TOP + (self.line[a:b] - first) * LINE + BOX / 2 + 1
+            ys = self.top + (self.line[a:b] - first) * LINE + BOX / 2 + 1
             xs = PAD + self.x[a:b] + self.w[a:b] / 2
             base = [(self.labels[a + j], round(float(xs[j]), 1), float(ys[j]))
                     for j in range(b - a)]
@@ -196,12 +203,12 @@ class TokenTextPanel:
         image[:, :BOX] = band[:, None]
         image[:, BOX:] = palette[-1]
         canvas.fill_rect(0, 0, self.width, self.height, colors.PAPER)
-        canvas.put_rgba(PAD, TOP, self.iw, self.lines * LINE, image.tobytes())
+        canvas.put_rgba(PAD, self.top, self.iw, self.lines * LINE, image.tobytes())
         ink = [inks[r] for r in rows[:read].tolist()] + [colors.MUTED] * (b - a - read)
         items = [(s, x, y, c, FONT, "center", "middle", False, 0.0)
                  for (s, x, y), c in zip(base, ink, strict=True)]
         if a <= cur < b:
-            y = TOP + (int(self.line[cur]) - first) * LINE
+            y = self.top + (int(self.line[cur]) - first) * LINE
             canvas.stroke_path(rect_path(PAD + float(self.x[cur]) - 1, y - 1,
                                          float(self.w[cur]) + 2, BOX + 2), colors.INK, 2.0)
         items += self._legend(canvas, q, cmap, focus, T, a, b)
@@ -228,17 +235,19 @@ class TokenTextPanel:
             who += f" · layer {focus.layer + 1}"
         lo, hi = (f"{cmap.lo:+.2f}", f"{cmap.hi:+.2f}") if cmap.diverging else ("0", "1")
         bar_x = self.width - PAD - LEGEND_W - text_width(hi, 11) - 6
-        canvas.put_rgba(int(bar_x), 10, LEGEND_W, LEGEND_H, cmap.legend(LEGEND_W, LEGEND_H)
+        row = 0 if self.top == TOP else 18  # the legend's row: the title's, or the next
+        canvas.put_rgba(int(bar_x), 10 + row, LEGEND_W, LEGEND_H, cmap.legend(LEGEND_W, LEGEND_H)
                         .tobytes())
-        title = f"{who} · {q}, the {WORDS[q]}"
-        scale = ("white = 0   " if cmap.diverging else "darker = closer to 1   ") + lo
+        words = f"grey < 0 < {HUES[q]}   " if cmap.diverging else "darker = closer to 1   "
+        room = self.iw if row else bar_x - PAD - text_width(words + lo, 11) - 12
+        title = fit_text([who, f"{q}, the {WORDS[q]}"], room, 13)
         ink = colors.text_color(QUANTITY_COLORS[q])
         pieces = [f"tokens {a + 1}-{b} of {T}", "click a token to go to it",
                   "uncoloured: not read yet"]
         return [
             label(title, PAD, 18, ink, 13, bold=True),
-            label(scale, bar_x - 4, 18, colors.MUTED, 11, align="right"),
-            label(hi, bar_x + LEGEND_W + 4, 18, colors.MUTED, 11),
+            label(words + lo, bar_x - 4, 18 + row, colors.MUTED, 11, align="right"),
+            label(hi, bar_x + LEGEND_W + 4, 18 + row, colors.MUTED, 11),
             label(fit_text(pieces, self.iw, 11), PAD, self.height - 6, colors.MUTED, 11),
         ]
 
@@ -248,7 +257,7 @@ class TokenTextPanel:
         if self._shown is None:
             return None
         try:
-            x, y = float(x) - PAD, float(y) - TOP
+            x, y = float(x) - PAD, float(y) - self.top
         except (TypeError, ValueError):
             return None
         if not (0 <= x < self.iw and 0 <= y < self.lines * LINE) or y % LINE >= BOX:

@@ -44,6 +44,7 @@ from .models import (
 from .panels import PANELS, Frames, Scene, describe, draw_empty
 from .playback import STATUS, Playback, Tracing, at_once
 from .probes import ProbeControls
+from .sizing import fit_canvases
 from .state import ViewState
 from .stats import stats_texts
 from .training import TrainPanel
@@ -112,6 +113,8 @@ class App:
             self.page.on_pointer(canvas, g(lambda kind, x, y, c=canvas: self.point(c, kind, x, y)))
         self.page.on_key(g(self.key), list(controls.KEYS))
         self.probes.bind()
+        self.page.on_resize(g(self.resize))
+        fit_canvases(self.page)
         self.page.set_options("model", self.models.options())
         self.page.set_value("model", self.entry.key)
         self.uploads.bind()
@@ -120,6 +123,13 @@ class App:
         self.cell_size = controls.parse_int(self.page.value("cell-size"), *controls.CELL_SIZES, 8)
         self.show_speed()
         self.select(self.entry)
+
+    def resize(self) -> None:
+        """The panels' widths changed: every canvas at its new size, drawn for it."""
+        if fit_canvases(self.page):
+            self.show()
+            if self.train is not None:
+                self.train.show_progress()
 
     def fail(self, error: Exception) -> None:
         """Stop, show the error and enter the error state (Reset starts over)."""
@@ -463,12 +473,16 @@ class App:
         self.page.set_value("layer", str(self.view.focus.layer))
 
     def show_cell_size(self) -> None:
-        """The cell-size label; the slider moves only the random model's size."""
-        self.page.set_text("cell-size-value", f"{self.hidden_size()} units")
+        """The cell-size label; the slider moves only the random model's size, so for a trained
+        model it is hidden and the label says why."""
         if self.entry.model is None:
+            self.page.set_text("cell-size-value", f"{self.hidden_size()} units")
             self.page.remove_attr("cell-size", "disabled")
+            self.page.remove_attr("cell-size", "hidden")
         else:
+            self.page.set_text("cell-size-value", f"{self.hidden_size()} units, as trained")
             self.page.set_attr("cell-size", "disabled", "")
+            self.page.set_attr("cell-size", "hidden", "")
 
     def update_cell_size(self) -> None:
         """The seed's updateCellSize: the random model's units; resets when not playing."""

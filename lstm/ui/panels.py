@@ -8,6 +8,8 @@ A panel is one drawing module (a class in `lstm/draw/`) and one `Panel` line in 
         make    (scene, layer, width, height) -> drawer, made once per trace, layer and size
         data    (scene, view) -> what the drawer draws (default: the view itself)
         tune    (drawer, view) -> None, for a drawer with a setting of its own (optional)
+        height  width -> height in CSS pixels, for a panel that lays itself out taller on
+                narrow canvases (optional; default: size's height at every width)
 
 A drawer has `draw(canvas, data, focus)`, optionally `draw_step(canvas, data, focus, prev)`
 (what moves from step `prev` to focus.step, when the view only advanced), and `hit(x, y)`
@@ -23,6 +25,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
+from .. import colors
 from ..analysis.clamp import Clamp, clamped_trace
 from ..analysis.equations import equations_at
 from ..analysis.features import Feature, task_labels
@@ -30,13 +33,13 @@ from ..analysis.gradflow import Flow, gradient_flow
 from ..analysis.predict import prediction_at
 from ..analysis.saturation import saturation
 from ..draw import counterfactual as counterfactual_panel
+from ..draw import diagram, tokentext
 from ..draw import equations as equations_panel
 from ..draw import features as features_panel
 from ..draw import gradflow as gradflow_panel
 from ..draw import memory as memory_panel
 from ..draw import prediction as prediction_panel
 from ..draw import saturation as saturation_panel
-from ..draw import tokentext
 from ..draw.canvas import Canvas, draw_placeholder
 from ..draw.diagram import CellDiagram, cell_values
 from ..draw.heatmap import GateHeatmaps, token_label
@@ -111,6 +114,11 @@ class Panel:
     tune: Callable[[object, ViewState], None] | None = None
     title: str = ""  # what the canvas shows, for its text alternative
     deferred: bool = False  # costly: drawn just after the others, once the page has painted
+    height: Callable[[int], int] | None = None
+
+    def height_for(self, width: int) -> int:
+        """The canvas height (CSS px) the panel wants at `width` CSS px."""
+        return self.size[1] if self.height is None else int(self.height(width))
 
 
 def sized(cls) -> Callable[[Scene, int, int, int], object]:
@@ -219,7 +227,7 @@ def colour_by(drawer, view: ViewState) -> None:
 
 PANELS = [
     Panel("diagram", (900, 340), sized(CellDiagram), diagram_data,
-          title="Diagram of the LSTM cell"),
+          title="Diagram of the LSTM cell", height=diagram.height_for),
     Panel("tokentext", tokentext.SIZE, sized(tokentext.TokenTextPanel), text_data,
           "The text, coloured by the focused unit, will appear here", colour_by,
           title="The input text coloured by the focused unit"),
@@ -233,13 +241,13 @@ PANELS = [
           title="Cell state and hidden state over time"),
     Panel("equations", equations_panel.SIZE, sized(equations_panel.EquationsPanel),
           equations_data, "The equations of the focused unit will appear here",
-          title="The focused unit's equations"),
+          title="The focused unit's equations", height=equations_panel.height_for),
     Panel("prediction", prediction_panel.SIZE, sized(prediction_panel.PredictionPanel),
           prediction_data, "The model's prediction will appear here",
           title="The model's five most likely outputs"),
     Panel("saturation", saturation_panel.SIZE, sized(saturation_panel.SaturationPanel),
           saturation_data, "Gate saturation will appear here",
-          title="Gate saturation of every unit"),
+          title="Gate saturation of every unit", height=saturation_panel.height_for),
     Panel("memory", memory_panel.SIZE, sized(memory_panel.MemoryPanel), memory_data,
           memory_panel.PLACEHOLDER, title="What the focused unit's cell keeps and writes, and "
           "every unit's memory half-life"),
@@ -299,8 +307,13 @@ class Frames:
         self.shown: dict[str, object] = {}  # panel id -> the drawer that drew it last
 
     def drawer(self, panel: Panel, layer: int, canvas: Canvas):
-        key = (panel.id, layer, canvas.width, canvas.height)
+        """The panel's drawer for a layer at the canvas's size, made on first use; a new size
+        drops the panel's drawers of other sizes and colour schemes (a resized window keeps no
+        stale ones)."""
+        key = (panel.id, layer, canvas.width, canvas.height, colors.SCHEME)
         if key not in self.drawers:
+            self.drawers = {k: d for k, d in self.drawers.items()
+                            if k[0] != panel.id or k[2:] == key[2:]}
             self.drawers[key] = panel.make(self.scene, layer, canvas.width, canvas.height)
         return self.drawers[key]
 
