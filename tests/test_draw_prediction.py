@@ -74,8 +74,8 @@ def test_the_truth_is_outlined_and_hit_rows_name_the_outputs():
     assert raster.pixel(panel.x0 + 40, y - 2)[:3] == ink  # the outline above its track
     assert raster.pixel(panel.x0 + 40, 34 - 2)[:3] != ink  # not above the first row
     hit = panel.hit(panel.x0 + 10, y + 5)
-    assert (hit.token, hit.value, hit.quantity, hit.action) == ("d", data.truth.p, "p", "")
-    assert hit.note == "rank 3 of 7 · the true one" and hit.step == 1
+    assert (hit.token, hit.value, hit.quantity, hit.action) == (None, data.truth.p, "p", "")
+    assert hit.note == "output 'd', rank 3 of 7 · the true one" and hit.step == 1
     assert panel.hit(5, SIZE[1] - 3) is None and panel.hit(float("nan"), 40) is None
 
 

@@ -447,3 +447,19 @@ def test_shutting_the_counter_s_forget_gate_breaks_the_trained_bracket_model():
     weakest = int(np.argmin(r))
     _, after_weak = accuracy_after_clamp(weakest)
     assert after_weak > after, (before, after, after_weak)
+
+
+def test_a_refusal_goes_once_the_input_is_fixed(page, app):
+    page.click("step")
+    page.type_text("grad-step", "0")
+    page.fire("grad-step", "change")
+    assert "steps count from 1" in page.text("message")
+    page.type_text("grad-step", "1")
+    page.fire("grad-step", "change")
+    assert "steps count from 1" not in page.text("message")
+    page.type_text("feature-regex", "(")
+    page.fire("feature-regex", "change")
+    assert "missing )" in page.text("message")
+    page.type_text("feature-regex", "a")
+    page.fire("feature-regex", "change")
+    assert "missing )" not in page.text("message")

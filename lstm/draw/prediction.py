@@ -66,8 +66,8 @@ class PredictionPanel:
                                    baseline="middle", bold=True))
             note = f"rank {k + 1} of {data.outputs}" + (" · the true one" if is_truth else "")
             self.boxes.add(PAD, y - (ROW - BAR) / 2, self.width - 2 * PAD, ROW, Hit(
-                step=focus.step, token=token_label(choice.label), quantity="p",
-                value=choice.p, action="", note=note))
+                step=focus.step, quantity="p", value=choice.p, action="",
+                note=f"output '{token_label(choice.label)}', {note}"))
         t, rank = data.truth, data.rank
         if t is not None and rank is not None and rank > len(shown):
             s = (f"true {data.what} '{token_label(t.label)}': {t.p:.4f}, "
@@ -75,8 +75,9 @@ class PredictionPanel:
             y = min(FIRST_Y + len(shown) * ROW + 8, self.height - 6)
             items.append(label(s, PAD, y, colors.INK, 12, bold=True))
             self.boxes.add(PAD, y - ROW + 6, text_width(s, 12), ROW, Hit(
-                step=focus.step, token=token_label(t.label), quantity="p", value=t.p, action="",
-                note=f"rank {rank} of {data.outputs} · the true one"))
+                step=focus.step, quantity="p", value=t.p, action="",
+                note=f"output '{token_label(t.label)}', rank {rank} of {data.outputs} · "
+                     "the true one"))
         canvas.fill_path("".join(tracks), colors.EMPTY)
         if bars:
             canvas.fill_path("".join(bars), colors.AXIS)

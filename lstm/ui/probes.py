@@ -87,6 +87,7 @@ class ProbeControls:
         self.feature, self.pattern = "", ""  # carried from trace to trace
         self.found: list[Finding] | None = None  # the findings of `found_for`, once computed
         self.found_for: tuple | None = None  # (entry key, weights version)
+        self.refused = self.said = False  # the last input was refused; a handler said something
 
     def bind(self) -> None:
         on, g = self.page.on, self.app.guard
@@ -102,10 +103,15 @@ class ProbeControls:
     def refusing(self, handler):
         """`handler` whose refusals (ProbeError, ClampError, RegexError) become the message."""
         def run():
+            refused, self.refused, self.said = self.refused, False, False
             try:
                 handler()
             except (ProbeError, ClampError, RegexError) as e:
+                self.refused = True
                 self.say(sentence(str(e)))
+                return
+            if refused and not self.said:  # the input is fixed: the old refusal goes
+                self.say(self.app.note)
         return run
 
     # --- what the App calls -------------------------------------------------------------------
@@ -133,6 +139,7 @@ class ProbeControls:
         return None if self.app.frames is None else self.app.frames.scene
 
     def say(self, text: str) -> None:
+        self.said = True
         self.app.show_message(text)
 
     def update(self, **changes) -> None:
