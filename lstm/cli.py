@@ -62,6 +62,15 @@ RANDOM_DEFAULTS = {"hidden": 16, "embed": 8, "layers": 1, "seed": 0}
 RANDOM_LIMITS = {"hidden": 4096, "embed": 4096, "layers": 16}  # and MEMORY_LIMIT for the trace
 
 
+NOTES: list[str] = []  # what a command noticed: printed once it has succeeded
+
+
+def say_note(text: str) -> None:
+    """A note for stderr, printed after the command's output; a failure prints only its one
+    line, never notes that led up to it."""
+    NOTES.append(f"note: {text}")
+
+
 class CommandError(Exception):
     """A problem with the command line itself; printed as one line, exit code 2."""
 
@@ -140,10 +149,10 @@ def load_any(args, data: bytes | None = None) -> tuple[LSTM, dict]:
         **{k: v for k, v in options.items() if v is not None},
     )
     for note in meta.get("source", {}).get("notes", []):
-        print(f"note: {note}", file=sys.stderr)
+        say_note(note)
     if meta.get("vocabulary_from") == "code points" and getattr(args, "ids", None) is None:
-        print("note: no vocabulary given: token id n is read as the character U+n "
-              "(--vocab FILE or --ids to change)", file=sys.stderr)
+        say_note("no vocabulary given: token id n is read as the character U+n "
+                 "(--vocab FILE or --ids to change)")
     return model, meta
 
 
@@ -266,7 +275,7 @@ def model_and_ids(args) -> tuple[LSTM, dict, list[str], np.ndarray]:
     ids, unknown = vocab.encode(tokens)
     if unknown:
         listed = unknown_listing(unknown)
-        print(f"note: {len(unknown)} unknown token(s) read as <unk>: {listed}", file=sys.stderr)
+        say_note(f"{len(unknown)} unknown token(s) read as <unk>: {listed}")
     return model, meta, tokens, ids
 
 
@@ -545,10 +554,14 @@ def main(argv: list[str] | None = None) -> int:
         sub = commands.add_parser(name, help=help_text, description=help_text)
         add_arguments(sub)
         sub.set_defaults(run=run)
+    NOTES.clear()
     try:
         args = parser.parse_args(argv)
         check_text_arguments(args)
-        return args.run(args)
+        code = args.run(args)
+        for line in NOTES:
+            print(line, file=sys.stderr)
+        return code
     except (CommandError, ValueError) as e:
         print(f"error: {e}", file=sys.stderr)
     except MemoryError:

@@ -88,7 +88,7 @@ def test_last_row_is_the_one_hot_and_the_forget_product_is_the_cell_path():
 
 @pytest.mark.parametrize(("args", "message"), [
     ((0, 0, 9), "step 9 is past the end: the text has 9 steps (0..8)"),
-    ((0, 0, -1), "step -1 is past the end"),
+    ((0, 0, -1), "step -1 is before the first"),
     ((0, 4, 3), "unit 4: the model has units 0..3"),
     ((1, 0, 3), "layer 1: the model has layers 0..0"),
 ])

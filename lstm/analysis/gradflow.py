@@ -31,7 +31,8 @@ def check_target(trace: Trace, layer: int, unit: int, step: int) -> None:
     if not 0 <= unit < H:
         raise GradError(f"unit {unit}: the model has units 0..{H - 1}")
     if not 0 <= step < T:
-        raise GradError(f"step {step} is past the end: the text has {T} steps (0..{T - 1})")
+        where = "past the end" if step >= T else "before the first"
+        raise GradError(f"step {step} is {where}: the text has {T} steps (0..{T - 1})")
 
 
 def cell_gradients(model: LSTM, trace: Trace, layer: int, unit: int, step: int) -> np.ndarray:
