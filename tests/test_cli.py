@@ -595,7 +595,7 @@ def test_output_paths_that_are_empty_or_the_same_file_are_refused(capsys, tmp_pa
 
 def test_a_failure_is_one_line_without_the_notes_before_it(capsys):
     keras = str(IMPORTS / "keras_char.keras")  # loading it notes what the importer guessed
-    code, out, err = run(capsys, "trace", keras, "--ids", "1,2", "--layer", "9")
+    code, _, err = run(capsys, "trace", keras, "--ids", "1,2", "--layer", "9")
     assert code == 2 and err.count("\n") == 1 and err.startswith("error: --layer 9")
-    code, out, err = run(capsys, "trace", keras, "--ids", "1,2")
+    code, _, err = run(capsys, "trace", keras, "--ids", "1,2")
     assert code == 0 and all(line.startswith("note: ") for line in err.splitlines())
