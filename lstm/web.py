@@ -208,8 +208,8 @@ class BrowserPage:
         option = element.options.item(element.selectedIndex) if element.selectedIndex >= 0 \
             else None
         element.title = "" if option is None else option.textContent
-        if not element.dataset.titled:
-            element.dataset.titled = "yes"
+        if not element.hasAttribute("data-titled"):
+            element.setAttribute("data-titled", "")
             proxy = create_proxy(lambda _event: self._title_menu(element))
             self._listeners.append(proxy)
             element.addEventListener("change", proxy)

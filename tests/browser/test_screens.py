@@ -10,25 +10,18 @@ backing store is its CSS size times the ratio and nothing overflows horizontally
 On a phone the playback buttons stay on screen while the diagram is in view.
 """
 
-import ast
-import base64
-import json
-import re
-import textwrap
 from pathlib import Path
 
 import pytest
+from harness import offered_widths, open_page, py, recorded_app, replay
 
-import lstm.ui.app
 from lstm.ui.panels import CANVAS_SIZES
 from lstm.ui.sizing import canvas_height
-from tests.fakes import FakePage
 from tests.test_small_screens import PHONES
 
 ROOT = Path(__file__).resolve().parents[2]
 WIDTHS = (360, 420, 768, 1400)
 RATIOS = (1, 2)
-PAGE = "/tests/browser/pages/screens.html"  # routed: index.html with a test harness
 
 SIZES = """() => Array.from(document.querySelectorAll("canvas"), c => {
   const r = c.getBoundingClientRect();
@@ -36,26 +29,6 @@ SIZES = """() => Array.from(document.querySelectorAll("canvas"), c => {
           shown: r.width > 0 && r.height > 0 && getComputedStyle(c).visibility !== "hidden"};
 })"""
 OVERFLOW = "document.documentElement.scrollWidth - document.documentElement.clientWidth"
-HARNESS = """<script type="py" config="./web.toml">
-import js
-from pyodide.ffi import create_proxy
-
-from lstm.web import BrowserPage
-
-namespace = {"page": BrowserPage()}
-
-
-def run(code):
-    namespace.pop("result", None)
-    exec(code, namespace)
-    return repr(namespace.get("result"))
-
-
-js.window.pyRun = create_proxy(run)
-js.document.body.dataset.ready = "yes"
-</script>"""
-
-
 def check_sizes(page, ratio: float) -> list[dict]:
     """Every shown canvas's backing store is its CSS size times the ratio; nothing overflows."""
     shown = [c for c in page.evaluate(SIZES) if c["shown"]]
@@ -81,18 +54,6 @@ def test_the_served_page_draws_its_canvases_at_their_size(browser, base_url, wid
     context.close()
 
 
-def harness_page() -> str:
-    """index.html with the test harness in place of the boot, its assets found from
-    tests/browser/pages/, shown as the started app (no loading panel)."""
-    html = (ROOT / "index.html").read_text()
-    html = re.sub(r'<script type="py".*?</script>', HARNESS, html, flags=re.S)
-    html = re.sub(r'<meta http-equiv="Content-Security-Policy"[^>]*>', "", html)
-    html = html.replace('href="./assets/', 'href="../../../assets/')
-    html = html.replace('src="./assets/', 'src="../../../assets/')
-    html = html.replace('data-boot="loading"', 'data-boot="started"')
-    return html.replace('<section id="loading" class="loading"', '<section id="loading" hidden')
-
-
 @pytest.fixture(scope="module", params=RATIOS, ids=lambda r: f"ratio{r}")
 def app_page(request, browser, base_url):
     """The harness page at one device pixel ratio, booted once."""
@@ -102,52 +63,11 @@ def app_page(request, browser, base_url):
     page.set_default_timeout(60_000)
     errors = []
     page.on("pageerror", lambda error: errors.append(error))
-    body = harness_page()
-    page.route(f"**{PAGE}", lambda route: route.fulfill(body=body, content_type="text/html"))
-    page.goto(f"{base_url}{PAGE}")
-    page.wait_for_selector("body[data-ready=yes]")
+    open_page(page, base_url)
     page.ratio = request.param
     yield page
     context.close()
     assert not errors, errors
-
-
-def py(page, code: str):
-    return ast.literal_eval(page.evaluate("code => pyRun(code)", textwrap.dedent(code)))
-
-
-def recorded_app(widths: dict[str, int]) -> FakePage:
-    """The controller in CPython at the widths the browser offers, a few steps in, unit 1."""
-    fake = FakePage(values={"speed": "3"})
-    fake.widths = dict(widths)
-    app = lstm.ui.app.start(fake)
-    for _ in range(8):
-        fake.click("step")
-    fake.choose("unit", "1")
-    for canvas in fake.canvases.values():
-        canvas.reset()
-    app.show()
-    app.train.show_progress()
-    return fake
-
-
-def replay_all(page, fake: FakePage) -> None:
-    """Size every canvas of the page as the fake was, and replay its calls through
-    BrowserCanvas."""
-    frames = {id_: {"size": [c.width, c.height],
-                    "calls": [[n, [{"b64": base64.b64encode(a).decode()} if type(a) is bytes
-                                   else a for a in args]] for n, args in c.calls]}
-              for id_, c in fake.canvases.items()}
-    page.evaluate("s => { window.recorded = s; }", json.dumps(frames))
-    py(page, """
-        import base64, json, js
-        for id_, frame in json.loads(js.window.recorded).items():
-            page.size_canvas(id_, *frame["size"])
-            canvas = page.canvas(id_)
-            for name, args in frame["calls"]:
-                getattr(canvas, name)(*[base64.b64decode(a["b64"]) if isinstance(a, dict)
-                                        else a for a in args])
-    """)
 
 
 @pytest.mark.parametrize("width", WIDTHS)
@@ -155,18 +75,22 @@ def test_the_app_draws_every_panel_at_its_size(app_page, width):
     page = app_page
     page.set_viewport_size({"width": width, "height": 800})
     page.wait_for_timeout(50)
-    widths = py(page, f"result = {{id_: page.canvas_width(id_) for id_ in {list(CANVAS_SIZES)}}}")
+    widths = offered_widths(page)
     assert len(set(widths.values())) == 1 and 0 < widths["diagram"] < width
     if width in PHONES:
         assert widths["diagram"] == PHONES[width]  # as tests/test_small_screens.py draws them
     fake = recorded_app(widths)
     py(page, "page.overlay('heatmaps')")  # a readout's layer, made before the sizing
-    replay_all(page, fake)
+    replay(page, fake)
     shown = check_sizes(page, page.ratio)
     sizes = {c["id"]: tuple(c["css"]) for c in shown if c["id"] in CANVAS_SIZES}
     assert sizes == {id_: (widths[id_], canvas_height(id_, widths[id_])) for id_ in CANVAS_SIZES}
     overlay = next(c for c in shown if c["id"] == "canvas-overlay")
     assert tuple(overlay["css"]) == sizes["heatmaps"]  # the readout layer follows its panel
+    for menu in ("model", "example", "unit"):  # a label cut by the menu's width reads on hover
+        title, label = page.eval_on_selector(f"#{menu}", "s => [s.title, s.selectedOptions[0]"
+                                             ".textContent]")
+        assert title == label != ""
     page.screenshot(path=str(ROOT / "tests" / "output" / f"screen_{width}_x{page.ratio}.png"),
                     full_page=True)
 
