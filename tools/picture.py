@@ -18,12 +18,12 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "tests" / "browser")]
 
-from harness import offered_widths, open_page, recorded_app, replay  # noqa: E402
-from playwright.sync_api import sync_playwright  # noqa: E402
+from harness import offered_widths, open_page, recorded_app, replay
+from playwright.sync_api import sync_playwright
 
-from lstm import modelfile  # noqa: E402
-from lstm.tokens import Vocab, tokenize  # noqa: E402
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, serve  # noqa: E402
+from lstm import modelfile
+from lstm.tokens import Vocab, tokenize
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, serve
 
 PRESET = ROOT / "assets" / "models" / "brackets.npz"
 VIEWPORT = {"width": 1400, "height": 1860}
