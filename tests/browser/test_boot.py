@@ -15,6 +15,8 @@ import pytest
 from conftest import BOOT_TIMEOUT_MS
 from pixels import canvas_pixels, shown_pixels
 
+from lstm.ui.panels import CANVAS_SIZES
+
 ROOT = Path(__file__).resolve().parents[2]
 
 RECORD_STAGES = """
@@ -49,7 +51,7 @@ def routed(browser):
 
 def canvas_ids(page) -> list[str]:
     ids = page.eval_on_selector_all("canvas", "cs => cs.map(c => c.id)")
-    assert len(ids) == 4
+    assert sorted(ids) == sorted(CANVAS_SIZES)  # every canvas of the registry, no other
     return ids
 
 
