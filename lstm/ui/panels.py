@@ -29,7 +29,7 @@ from .. import colors
 from ..analysis.equations import equations_at
 from ..analysis.predict import prediction_at
 from ..analysis.saturation import saturation
-from ..draw import diagram, tokentext
+from ..draw import diagram, heatmap, tokentext
 from ..draw import equations as equations_panel
 from ..draw import prediction as prediction_panel
 from ..draw import saturation as saturation_panel
@@ -157,7 +157,7 @@ PANELS = [
           "The text, coloured by the focused unit, will appear here", colour_by),
     Panel("heatmaps", (900, 460),
           lambda s, k, w, h: GateHeatmaps(s.trace.layers[k], s.tokens, w, h, index=k),
-          empty="Gate activity heatmaps will appear here"),
+          empty="Gate activity heatmaps will appear here", height=heatmap.height_for),
     Panel("states", (900, 300),
           lambda s, k, w, h: StateChart(s.trace.layers[k].c, s.trace.layers[k].h, w, h, index=k),
           empty="Cell state and hidden state evolution will appear here"),
