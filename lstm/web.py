@@ -210,7 +210,7 @@ class BrowserPage:
             else None
         element.title = "" if option is None else option.textContent
         if not element.hasAttribute("data-titled"):
-            element.setAttribute("data-titled", "yes")
+            element.setAttribute("data-titled", "")
             proxy = create_proxy(lambda _event: self._title_menu(element))
             self._listeners.append(proxy)
             element.addEventListener("change", proxy)

@@ -90,7 +90,7 @@ def test_placeholders_and_a_model_without_outputs():
     panel = CounterfactualPanel(*SIZE)
     panel.draw(c, SimpleNamespace(trace=d.trace, clamped=None, clamps=[], tokens=d.tokens),
                Focus(0, 1, 3))
-    assert " ".join(c.strings()) == NO_CLAMP and panel.hit(200, 100) is None  # on lines
+    assert " ".join(c.strings()) == NO_CLAMP and panel.hit(200, 100) is None  # wrapped
     bare = data(outputs=False)
     c = RecordingCanvas(*SIZE)
     panel.draw(c, bare, Focus(0, None, 3))

@@ -21,7 +21,7 @@ def test_canvases_start_at_the_width_offered_and_the_height_for_it(page):
     for id_, canvas in page.canvases.items():
         assert (canvas.width, canvas.height) == (500, canvas_height(id_, 500)), id_
     assert page.canvases["diagram"].height == diagram.height_for(500)
-    assert page.canvases["heatmaps"].height == CANVAS_SIZES["heatmaps"][1]
+    assert page.canvases["heatmaps"].height == CANVAS_SIZES["heatmaps"][1] + 4 * 18  # 2 rows
 
 
 def test_heights_follow_the_registry():

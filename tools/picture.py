@@ -1,10 +1,13 @@
-"""Render the README's picture of the page: the default preset's panels, drawn headless.
+"""Render the README's picture of the page: the page as a visitor sees it, in Chromium.
 
-    python3 tools/picture.py    ->  assets/picture.png
+    .venv/bin/python tools/picture.py    ->  assets/picture.png
 
-The same Views and panels as the page, on the raster backend (2x for a sharp picture), so the
-picture shows what the page draws: the bracket-depth preset on its example, its counter unit
-selected in the diagram, the marker two thirds of the way through.
+The page's own markup and style sheet at 1400 x 1400 CSS px, with what the app draws for the
+bracket-depth preset (its counter unit focused, the marker two thirds of the way through):
+the controller runs in CPython on the recording page (tests/fakes.py) at the widths Chromium
+offers the panels, and tests/browser/harness.py replays it into the page through lstm/web.py's
+BrowserPage and BrowserCanvas, since NumPy for Pyodide cannot be had offline. Needs
+/usr/bin/chromium and Playwright (requirements-test.txt), as the browser tests do.
 """
 
 import sys
@@ -13,40 +16,49 @@ from pathlib import Path
 import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path[:0] = [str(ROOT), str(ROOT / "tests" / "browser")]
+
+from harness import offered_widths, open_page, recorded_app, replay
+from playwright.sync_api import sync_playwright
 
 from lstm import modelfile
-from lstm.draw.raster import RasterCanvas, encode_png
 from lstm.tokens import Vocab, tokenize
-from lstm.views import CANVAS_SIZES, Views
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, serve
 
-PANELS = ("diagram", "heatmaps", "states")
-
-
-def picture(model_path: Path, unit: int | None) -> np.ndarray:
-    """The panels of a preset's example stacked top to bottom, (rows, 900, 4) RGBA."""
-    model, meta = modelfile.load_model(model_path)
-    tokens = tokenize(meta["example"], meta["tokenizer"])
-    ids, _ = Vocab(list(meta["vocabulary"])).encode(tokens)
-    views = Views(model.trace(ids), tokens)
-    canvases = {k: RasterCanvas(*CANVAS_SIZES[k], scale=2) for k in PANELS}
-    views.draw_all(canvases, step=2 * len(tokens) // 3, unit=unit)
-    return np.concatenate([canvases[k].pixels() for k in PANELS], axis=0)
+PRESET = ROOT / "assets" / "models" / "brackets.npz"
+VIEWPORT = {"width": 1400, "height": 1860}
 
 
-def counter_unit(model_path: Path) -> int:
-    """The unit whose cell state follows the bracket depth most closely."""
+def counter_unit(model_path: Path) -> tuple[int, int]:
+    """The unit whose cell state follows the bracket depth most closely, and the example's
+    length in tokens."""
     model, meta = modelfile.load_model(model_path)
     tokens = tokenize(meta["example"], meta["tokenizer"])
     ids, _ = Vocab(list(meta["vocabulary"])).encode(tokens)
     depth = np.cumsum([{"(": 1, ")": -1}.get(t, 0) for t in tokens])
     c = model.trace(ids).layers[0].c
     r = [abs(np.corrcoef(c[:, u], depth)[0, 1]) for u in range(c.shape[1])]
-    return int(np.argmax(r))
+    return int(np.argmax(r)), len(tokens)
+
+
+def picture(out: Path) -> None:
+    unit, T = counter_unit(PRESET)
+    server = serve(None)
+    base_url = next(server)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport=VIEWPORT, device_scale_factor=1, color_scheme="light")
+        page.set_default_timeout(60_000)
+        open_page(page, base_url)
+        fake = recorded_app(offered_widths(page), PRESET.stem, 2 * T // 3, unit)
+        replay(page, fake)
+        page.eval_on_selector("#app", "e => e.scrollIntoView()")
+        page.screenshot(path=str(out))
+        browser.close()
+    server.close()
 
 
 if __name__ == "__main__":
-    preset = ROOT / "assets" / "models" / "brackets.npz"
     out = ROOT / "assets" / "picture.png"
-    out.write_bytes(encode_png(picture(preset, counter_unit(preset))))
+    picture(out)
     print(f"wrote {out}")

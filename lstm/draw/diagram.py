@@ -61,8 +61,8 @@ class Grid:
                     "h": (self.x_end + 8, self.bus, "left"),
                     "kept": ((self.gate_x["f"] + self.ig) / 2, self.highway - 16, "center"),
                     "written": (self.ig - R - 4, self.ops - 14, "right")}
-        return {"c_prev": (self.start, self.highway - 13, "left"),
-                "c": (self.x_end, self.highway - 13, "right"),
+        return {"c_prev": (self.start, self.highway - 24, "left"),  # above the × op
+                "c": (self.x_end, self.highway - 24, "right"),
                 "h_prev": (self.start, self.bus + 14, "left"),
                 "h": (self.x_end, self.bus + 14, "right"),
                 "kept": (self.gate_x["f"] + R + 6, self.highway + 14, "left"),
@@ -206,6 +206,7 @@ class CellDiagram:
         room = g.box_w * self.s - 6
         self.roles = {k: f"{r}  {ACTIVATIONS[k]}" if text_width(f"{r}  {ACTIVATIONS[k]}", 11)
                       * 0.9 <= room else r for k, r in ROLES.items()}
+        self.value_size = 13 if text_width("g = -1.00", 13) * 0.95 <= room else 12
 
     def xy(self, p: np.ndarray) -> np.ndarray:
         """Grid coordinates (N, 2) to canvas coordinates."""
@@ -239,7 +240,7 @@ class CellDiagram:
             labels.append(label(self.roles[k], *self.at(x, g.boxes - 10), ink, 11,
                                 align="center", baseline="middle"))
             labels.append(label(f"{k} = {num(v or 0.0, signed=k == 'g')}",
-                                *self.at(x, g.boxes + 10), ink, 13, align="center",
+                                *self.at(x, g.boxes + 10), ink, self.value_size, align="center",
                                 baseline="middle", bold=True))
         canvas.stroke_path("".join(self.box_d.values()) + self.ops_d, colors.AXIS, 1.5)
         vals = values or CellValues(*[0.0] * 10)

@@ -33,6 +33,12 @@ SCALES = {g: ("0", "1", "darker = closer to 1") for g in "ifo"}
 SCALES["g"] = ("-1", "+1", "grey < 0 < violet, white = 0")
 
 
+def height_for(width: int) -> int:
+    """The canvas height (CSS px) at `width`: a second title row per strip on a narrow canvas
+    is added, not taken from the images."""
+    return 460 if time_span(width)[1] - LEFT >= ONE_ROW else 460 + 4 * ROW
+
+
 def time_span(width: int) -> tuple[int, int]:
     """The x range [x0, x1) of the time axis, shared by every time-aligned panel."""
     return LEFT, max(LEFT + 1, width - RIGHT)

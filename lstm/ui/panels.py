@@ -33,7 +33,7 @@ from ..analysis.gradflow import Flow, gradient_flow
 from ..analysis.predict import prediction_at
 from ..analysis.saturation import saturation
 from ..draw import counterfactual as counterfactual_panel
-from ..draw import diagram, tokentext
+from ..draw import diagram, heatmap, tokentext
 from ..draw import equations as equations_panel
 from ..draw import features as features_panel
 from ..draw import gradflow as gradflow_panel
@@ -234,7 +234,7 @@ PANELS = [
     Panel("heatmaps", (900, 460),
           lambda s, k, w, h: GateHeatmaps(s.trace.layers[k], s.tokens, w, h, index=k),
           empty="Gate activity heatmaps will appear here",
-          title="Heatmaps of the four gates over time"),
+          title="Heatmaps of the four gates over time", height=heatmap.height_for),
     Panel("states", (900, 300),
           lambda s, k, w, h: StateChart(s.trace.layers[k].c, s.trace.layers[k].h, w, h, index=k),
           empty="Cell state and hidden state evolution will appear here",

@@ -51,7 +51,7 @@ def routed(browser):
 
 def canvas_ids(page) -> list[str]:
     ids = page.eval_on_selector_all("canvas", "cs => cs.map(c => c.id)")
-    assert sorted(ids) == sorted(CANVAS_SIZES)  # every panel of the registry, and the loss curve
+    assert sorted(ids) == sorted(CANVAS_SIZES)  # every canvas of the registry, no other
     return ids
 
 
