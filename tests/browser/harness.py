@@ -13,6 +13,7 @@ import textwrap
 from pathlib import Path
 
 import lstm.ui.app
+from lstm import colors
 from lstm.ui.panels import CANVAS_SIZES
 from tests.fakes import FakePage
 
@@ -68,12 +69,13 @@ def offered_widths(page) -> dict[str, int]:
     return py(page, f"result = {{id_: page.canvas_width(id_) for id_ in {list(CANVAS_SIZES)}}}")
 
 
-def recorded_app(widths: dict[str, int], model: str = "", steps: int = 8, unit: int | None = 1
-                 ) -> FakePage:
-    """The controller in CPython at the browser's widths: `model` chosen (default: the first),
-    `steps` Steps, `unit` focused; its canvases hold one whole frame each."""
+def recorded_app(widths: dict[str, int], model: str = "", steps: int = 8, unit: int | None = 1,
+                 scheme: str = "light") -> FakePage:
+    """The controller in CPython at the browser's widths and colour scheme: `model` chosen
+    (default: the first), `steps` Steps, `unit` focused; its canvases hold one whole frame
+    each. The colour scheme is left at light again."""
     fake = FakePage(values={"speed": "3"})
-    fake.widths = dict(widths)
+    fake.widths, fake.scheme = dict(widths), scheme
     app = lstm.ui.app.start(fake)
     if model:
         fake.choose("model", model)
@@ -85,6 +87,7 @@ def recorded_app(widths: dict[str, int], model: str = "", steps: int = 8, unit: 
         canvas.reset()
     app.show()
     app.train.show_progress()
+    colors.use_scheme("light")
     return fake
 
 

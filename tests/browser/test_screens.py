@@ -14,7 +14,9 @@ from pathlib import Path
 
 import pytest
 from harness import offered_widths, open_page, py, recorded_app, replay
+from pixels import canvas_pixels
 
+from lstm import colors
 from lstm.ui.panels import CANVAS_SIZES
 from lstm.ui.sizing import canvas_height
 from tests.test_small_screens import PHONES
@@ -128,3 +130,20 @@ def test_on_a_phone_the_playback_bar_stays_on_screen_by_the_diagram(app_page):
         const d = document.getElementById("diagram").getBoundingClientRect();
         return Math.max(0, d.bottom - bar.top); }""")
     assert covered == 0  # the diagram scrolled to the middle is not hidden behind the bar
+
+
+def test_in_dark_mode_the_canvases_are_dark_like_their_panels(browser, base_url):
+    context = browser.new_context(viewport={"width": 360, "height": 800},
+                                  color_scheme="dark")
+    page = context.new_page()
+    page.set_default_timeout(60_000)
+    open_page(page, base_url)
+    assert py(page, "result = page.color_scheme()") == "dark"
+    replay(page, recorded_app(offered_widths(page), scheme="dark"))
+    paper = page.evaluate("getComputedStyle(document.documentElement)"
+                          ".getPropertyValue('--paper').trim()")
+    assert paper == colors.SCHEMES["dark"]["PAPER"]
+    for id_ in CANVAS_SIZES:
+        corner = canvas_pixels(page, id_)[1, 1, :3].tolist()
+        assert corner == list(colors.rgb(paper)), id_  # no white block in a dark panel
+    context.close()
