@@ -86,6 +86,7 @@ def recorded_app(widths: dict[str, int], model: str = "", steps: int = 8, unit: 
     for canvas in fake.canvases.values():
         canvas.reset()
     app.show()
+    fake.run_later()  # the deferred panel, drawn once the page has painted
     app.train.show_progress()
     colors.use_scheme("light")
     return fake
