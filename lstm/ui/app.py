@@ -179,8 +179,8 @@ class App:
         self.playback.step_forward()
 
     def step_back(self) -> None:
-        """One step back (the revealed columns stay); playing pauses."""
-        self.go_to(max(self.step - 1, 1) if self.step > 1 else self.step)
+        """One step back, not before the first (the revealed columns stay); playing pauses."""
+        self.go_to(self.step - 1 if self.step > 1 else self.step)
 
     def reset(self) -> None:
         """Stop (a tracing too), re-tokenize the text, and show step 0 (a long text untraced)."""
